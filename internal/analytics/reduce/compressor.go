@@ -1,0 +1,308 @@
+package reduce
+
+import (
+	"math"
+	"unsafe"
+)
+
+// Segment kinds, as bits of a candidate mask.
+const (
+	kindConst  uint8 = 1 << iota // piecewise constant, two samples (one for a single point)
+	kindLinear                   // linear from the previous knot, one sample
+	kindFree                     // linear from the segment's first sample, two samples
+)
+
+func maskFor(a Algorithm) uint8 {
+	switch a {
+	case Constant:
+		return kindConst
+	case Linear:
+		return kindLinear | kindFree
+	default:
+		return kindConst | kindLinear | kindFree
+	}
+}
+
+// Compressor is the streaming error-bounded reducer of one series. Push samples in time order;
+// it appends the samples to keep (knots) to the slice it is given. Rebuilding the series by
+// linear interpolation between consecutive knots (Reconstruct) stays within the tolerance at
+// every pushed finite sample. The zero value is not usable; use NewCompressor.
+type Compressor struct {
+	opt *Options
+
+	anchor Point // the last knot emitted; connected segments start here
+	last   Point // the last sample accepted (or the last non-finite one)
+	seg    segment
+	rng    rangeTracker
+	an     analysis
+
+	algo      Algorithm
+	hasAnchor bool
+	hasLast   bool
+}
+
+// segment is the open segment: one candidate fit per kind, run side by side.
+type segment struct {
+	start Point
+	prevT int64 // time of the last sample the segment covers
+	n     int32
+	alive uint8
+
+	// Constant: the feasible value interval and the sum for the mean.
+	cLo, cHi, cSum float64
+	// Linear from the anchor (also the Counter cone): feasible slopes and least-squares sums.
+	lLo, lHi, lSxy, lSxx float64
+	// Linear from start.
+	fLo, fHi, fSxy, fSxx float64
+}
+
+// NewCompressor returns a compressor using the shared options o, which must stay unchanged.
+func NewCompressor(o *Options) Compressor {
+	c := Compressor{opt: o, algo: o.Algorithm}
+	c.rng.block = int32(o.RangeBlock)
+	return c
+}
+
+// Size returns the bytes of state this series holds, for the per-series memory budget.
+func (c *Compressor) Size() int { return int(unsafe.Sizeof(*c)) }
+
+// Algorithm returns the algorithm in use (the chosen one once Auto has decided).
+func (c *Compressor) Algorithm() Algorithm { return c.algo }
+
+// Tolerance returns the error bound that applies to the next sample.
+func (c *Compressor) Tolerance() float64 {
+	return max(c.opt.Absolute, c.opt.Relative*c.rng.span())
+}
+
+// Push adds the sample (t, v); reset marks a counter reset signalled out of band (a new start
+// time). It appends any knots that became final to dst.
+func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point, Status) {
+	if c.hasLast {
+		if t < c.last.T {
+			return dst, OutOfOrder
+		}
+		if t == c.last.T {
+			return dst, Duplicate
+		}
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		dst = c.Flush(dst)
+		dst = append(dst, Point{t, v})
+		c.last, c.hasLast, c.hasAnchor = Point{t, v}, true, false
+		return dst, NonFinite
+	}
+	c.rng.add(v)
+	eps := c.Tolerance()
+	if c.algo == Auto && c.an.add(v, c.opt.analysisSamples()) {
+		next := c.an.class().Algorithm()
+		if next == Counter {
+			// The counter path keeps no segment state: close the open one first.
+			dst = c.Flush(dst)
+			c.seg.lLo, c.seg.lHi = math.Inf(-1), math.Inf(1)
+		}
+		c.algo = next
+	}
+	if c.algo == Counter {
+		dst = c.pushCounter(t, v, eps, reset, dst)
+	} else {
+		if reset {
+			dst = c.Flush(dst)
+		}
+		dst = c.pushSegment(t, v, eps, dst)
+	}
+	c.last, c.hasLast = Point{t, v}, true
+	return dst, Accepted
+}
+
+// Flush closes the open segment and appends its knots, for shutdown and stale eviction. The
+// series may continue afterwards, connected to the last knot.
+func (c *Compressor) Flush(dst []Point) []Point {
+	if c.algo == Counter {
+		if c.hasAnchor && c.last.T > c.anchor.T && !c.isNonFinite() {
+			dst = c.emit(dst, c.last)
+		}
+		c.seg.lLo, c.seg.lHi = math.Inf(-1), math.Inf(1)
+		return dst
+	}
+	if c.seg.n > 0 {
+		dst = c.closeSegment(dst)
+	}
+	return dst
+}
+
+func (c *Compressor) isNonFinite() bool {
+	return math.IsNaN(c.last.V) || math.IsInf(c.last.V, 0)
+}
+
+func (c *Compressor) emit(dst []Point, p Point) []Point {
+	c.anchor, c.hasAnchor = p, true
+	return append(dst, p)
+}
+
+// band returns the half-width usable at a sample: eps less a margin for float64 rounding in the
+// fit and in Reconstruct, so the bound holds on the rebuilt values, not only on paper.
+func band(eps float64, vals ...float64) float64 {
+	scale := 0.0
+	for _, v := range vals {
+		scale += math.Abs(v)
+	}
+	return eps - 1e-9*eps - 1e-12*scale
+}
+
+func (o *Options) analysisSamples() int32 {
+	if o.AnalysisSamples > 0 {
+		return int32(o.AnalysisSamples)
+	}
+	return 32
+}
+
+// pushCounter keeps original samples only: the previous sample becomes a knot as soon as the
+// line from the last knot to the new sample would leave the band of a sample in between.
+func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Point) []Point {
+	s := &c.seg
+	if !c.hasAnchor {
+		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		return c.emit(dst, Point{t, v})
+	}
+	pending := c.last.T > c.anchor.T
+	if reset || v < c.last.V {
+		if pending {
+			dst = c.emit(dst, c.last)
+		}
+		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		return c.emit(dst, Point{t, v})
+	}
+	dx := float64(t - c.anchor.T)
+	slope := (v - c.anchor.V) / dx
+	tooLong := c.opt.MaxSegment > 0 && t-c.anchor.T > c.opt.MaxSegment
+	if pending && (tooLong || slope < s.lLo || slope > s.lHi) {
+		dst = c.emit(dst, c.last)
+		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		dx = float64(t - c.anchor.T)
+	}
+	e := band(eps, v, c.anchor.V)
+	if e <= 0 {
+		// No room: the next sample must make this one a knot.
+		s.lLo, s.lHi = math.Inf(1), math.Inf(-1)
+		return dst
+	}
+	s.lLo = max(s.lLo, (v-e-c.anchor.V)/dx)
+	s.lHi = min(s.lHi, (v+e-c.anchor.V)/dx)
+	return dst
+}
+
+func (c *Compressor) startSegment(t int64, v, eps float64) {
+	s := &c.seg
+	*s = segment{start: Point{t, v}, prevT: t, n: 1, alive: maskFor(c.algo)}
+	e := band(eps, v, c.anchor.V)
+	if e <= 0 {
+		e = 0
+		s.alive &^= kindLinear
+	}
+	s.cLo, s.cHi, s.cSum = v-e, v+e, v
+	if e == 0 {
+		s.cLo, s.cHi = v, v
+	}
+	s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
+	if !c.hasAnchor {
+		s.alive &^= kindLinear
+		return
+	}
+	dx := float64(t - c.anchor.T)
+	dy := v - c.anchor.V
+	s.lLo, s.lHi = (dy-e)/dx, (dy+e)/dx
+	s.lSxy, s.lSxx = dx*dy, dx*dx
+}
+
+func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
+	s := &c.seg
+	if s.n == 0 {
+		c.startSegment(t, v, eps)
+		return dst
+	}
+	if c.opt.MaxSegment > 0 && t-s.start.T > c.opt.MaxSegment {
+		dst = c.closeSegment(dst)
+		c.startSegment(t, v, eps)
+		return dst
+	}
+	e := band(eps, v, c.anchor.V, s.start.V)
+	alive := s.alive
+	if alive&kindConst != 0 {
+		lo, hi := max(s.cLo, v-e), min(s.cHi, v+e)
+		if e > 0 && lo <= hi {
+			s.cLo, s.cHi = lo, hi
+			s.cSum += v
+		} else if e <= 0 && s.cLo == v && s.cHi == v {
+			s.cSum += v
+		} else {
+			alive &^= kindConst
+		}
+	}
+	if alive&kindLinear != 0 {
+		dx, dy := float64(t-c.anchor.T), v-c.anchor.V
+		lo, hi := max(s.lLo, (dy-e)/dx), min(s.lHi, (dy+e)/dx)
+		if e > 0 && lo <= hi {
+			s.lLo, s.lHi = lo, hi
+			s.lSxy += dx * dy
+			s.lSxx += dx * dx
+		} else {
+			alive &^= kindLinear
+		}
+	}
+	if alive&kindFree != 0 {
+		dx, dy := float64(t-s.start.T), v-s.start.V
+		lo, hi := max(s.fLo, (dy-e)/dx), min(s.fHi, (dy+e)/dx)
+		if e > 0 && lo <= hi {
+			s.fLo, s.fHi = lo, hi
+			s.fSxy += dx * dy
+			s.fSxx += dx * dx
+		} else {
+			alive &^= kindFree
+		}
+	}
+	if alive == 0 {
+		// Every kind that was still alive covered exactly the samples before this one.
+		dst = c.closeSegment(dst)
+		c.startSegment(t, v, eps)
+		return dst
+	}
+	s.alive = alive
+	s.n++
+	s.prevT = t
+	return dst
+}
+
+// closeSegment emits the knots of the cheapest kind still alive: all alive kinds cover the
+// same samples, so the one needing fewest samples wins, and among equals the constant (its
+// value is the clamped mean, which for one sample is the sample itself).
+func (c *Compressor) closeSegment(dst []Point) []Point {
+	s := &c.seg
+	end := s.prevT
+	switch {
+	case s.n == 1 && s.alive&kindConst != 0, s.n == 1 && s.alive&kindFree != 0:
+		dst = c.emit(dst, s.start)
+	case s.alive&kindLinear != 0:
+		slope := clamp(s.lSxy/s.lSxx, s.lLo, s.lHi)
+		dst = c.emit(dst, Point{end, c.anchor.V + slope*float64(end-c.anchor.T)})
+	case s.alive&kindConst != 0:
+		v := clamp(s.cSum/float64(s.n), s.cLo, s.cHi)
+		dst = append(dst, Point{s.start.T, v})
+		dst = c.emit(dst, Point{end, v})
+	default: // kindFree with n >= 2
+		slope := clamp(s.fSxy/s.fSxx, s.fLo, s.fHi)
+		dst = append(dst, s.start)
+		dst = c.emit(dst, Point{end, s.start.V + slope*float64(end-s.start.T)})
+	}
+	s.n = 0
+	return dst
+}
+
+func clamp(x, lo, hi float64) float64 {
+	if !(x >= lo) { // also NaN
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}

@@ -1,0 +1,83 @@
+package reduce
+
+import (
+	"fmt"
+	"math"
+)
+
+// Algorithm selects which segment kinds the compressor may use.
+type Algorithm uint8
+
+const (
+	// Auto runs Mixed while it analyses the first samples of a series, then switches to the
+	// algorithm its class asks for (see Classify).
+	Auto Algorithm = iota
+	// Constant uses piecewise-constant segments only (PMC-Mean: the mean clamped into the band).
+	Constant
+	// Linear uses connected and disconnected linear segments (the swing filter family).
+	Linear
+	// Mixed lets constant, connected-linear and disconnected-linear segments compete for every
+	// segment; the one that covers most samples wins.
+	Mixed
+	// Counter keeps original samples only, linear between them, and both sides of every reset,
+	// so increase() between kept samples is exact.
+	Counter
+)
+
+var algorithmNames = [...]string{"auto", "constant", "linear", "mixed", "counter"}
+
+// String returns the configuration name of the algorithm.
+func (a Algorithm) String() string {
+	if int(a) < len(algorithmNames) {
+		return algorithmNames[a]
+	}
+	return fmt.Sprintf("algorithm(%d)", uint8(a))
+}
+
+// ParseAlgorithm maps a configuration name to an Algorithm.
+func ParseAlgorithm(s string) (Algorithm, error) {
+	for i, n := range algorithmNames {
+		if n == s {
+			return Algorithm(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown algorithm %q, want one of %v", s, algorithmNames)
+}
+
+// Options configures a Compressor. One Options value is shared by every series of a rule, so
+// a series pays only for a pointer.
+type Options struct {
+	// Algorithm forces segment kinds; Auto chooses per series.
+	Algorithm Algorithm
+	// Absolute is the largest allowed reconstruction error in the series' unit.
+	Absolute float64
+	// Relative is the largest allowed error as a fraction of the series' recent range
+	// (max-min over the last one to two RangeBlock samples). The effective tolerance is
+	// max(Absolute, Relative*range).
+	Relative float64
+	// RangeBlock is the number of samples per block of the recent-range tracker; 0 means the
+	// range of the whole history.
+	RangeBlock int
+	// MaxSegment closes a segment that spans longer than this many nanoseconds, so a flat
+	// series still emits a sample now and then; 0 means no limit.
+	MaxSegment int64
+	// AnalysisSamples is how many samples Auto looks at before choosing; 0 means 32.
+	AnalysisSamples int
+}
+
+// Validate reports options that cannot work.
+func (o *Options) Validate() error {
+	switch {
+	case o.Algorithm > Counter:
+		return fmt.Errorf("unknown algorithm %d", o.Algorithm)
+	case !(o.Absolute >= 0) || math.IsInf(o.Absolute, 0):
+		return fmt.Errorf("absolute tolerance must be a finite number >= 0, got %v", o.Absolute)
+	case !(o.Relative >= 0) || o.Relative > 1:
+		return fmt.Errorf("relative tolerance must be in [0, 1], got %v", o.Relative)
+	case o.Absolute == 0 && o.Relative == 0:
+		return fmt.Errorf("absolute or relative tolerance must be > 0")
+	case o.RangeBlock < 0 || o.MaxSegment < 0 || o.AnalysisSamples < 0:
+		return fmt.Errorf("range block, max segment and analysis samples must be >= 0")
+	}
+	return nil
+}
