@@ -31,7 +31,11 @@ type Compressor struct {
 	opt *Options
 
 	anchor Point // the last knot emitted; connected segments start here
-	last   Point // the last sample accepted (or the last non-finite one)
+	last   Point // the last sample fitted (or the last non-finite one)
+	pend   Point // the sample waiting for its right neighbour
+	recvT  int64 // the time of the last sample received, for the order checks
+	// pendEps is the tolerance that applied when pend arrived.
+	pendEps float64
 	seg    segment
 	rng    rangeTracker
 	an     analysis
@@ -39,6 +43,9 @@ type Compressor struct {
 	algo      Algorithm
 	hasAnchor bool
 	hasLast   bool
+	hasRecv   bool
+	hasPend   bool
+	pendReset bool
 }
 
 // segment is the open segment: one candidate fit per kind, run side by side.
@@ -75,16 +82,18 @@ func (c *Compressor) Tolerance() float64 {
 }
 
 // Push adds the sample (t, v); reset marks a counter reset signalled out of band (a new start
-// time). It appends any knots that became final to dst.
+// time). It appends any knots that became final to dst. A sample is fitted when the next one
+// arrives, because only then is it known whether it is a local extreme.
 func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point, Status) {
-	if c.hasLast {
-		if t < c.last.T {
+	if c.hasRecv {
+		if t < c.recvT {
 			return dst, OutOfOrder
 		}
-		if t == c.last.T {
+		if t == c.recvT {
 			return dst, Duplicate
 		}
 	}
+	c.recvT, c.hasRecv = t, true
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		dst = c.Flush(dst)
 		dst = append(dst, Point{t, v})
@@ -93,11 +102,38 @@ func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point,
 	}
 	c.rng.add(v)
 	eps := c.Tolerance()
+	if c.hasPend {
+		dst = c.process(c.pend, c.pendEps*c.extremeFactor(v), c.pendReset, dst)
+	}
+	c.pend, c.pendEps, c.pendReset, c.hasPend = Point{t, v}, eps, reset, true
+	return dst, Accepted
+}
+
+// extremeFactor returns the factor on the pending sample's tolerance: Options.Extremes when it
+// is a local extreme (above or below both neighbours) standing out of both by more than its
+// tolerance, else 1.
+func (c *Compressor) extremeFactor(next float64) float64 {
+	f := c.opt.Extremes
+	if !(f > 0 && f < 1) || !c.hasLast || c.isNonFinite() {
+		return 1
+	}
+	p, a := c.pend.V, c.last.V
+	if (p-a)*(p-next) <= 0 || min(math.Abs(p-a), math.Abs(p-next)) <= c.pendEps {
+		return 1
+	}
+	return f
+}
+
+// process fits one sample with its tolerance.
+func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Point {
+	t, v := p.T, p.V
 	if c.algo == Auto && c.an.add(v, c.opt.analysisSamples()) {
 		next := c.an.class().Algorithm()
-		if next == Counter {
+		if next == Counter && c.seg.n > 0 {
 			// The counter path keeps no segment state: close the open one first.
-			dst = c.Flush(dst)
+			dst = c.closeSegment(dst)
+		}
+		if next == Counter {
 			c.seg.lLo, c.seg.lHi = math.Inf(-1), math.Inf(1)
 		}
 		c.algo = next
@@ -105,18 +141,22 @@ func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point,
 	if c.algo == Counter {
 		dst = c.pushCounter(t, v, eps, reset, dst)
 	} else {
-		if reset {
-			dst = c.Flush(dst)
+		if reset && c.seg.n > 0 {
+			dst = c.closeSegment(dst)
 		}
 		dst = c.pushSegment(t, v, eps, dst)
 	}
-	c.last, c.hasLast = Point{t, v}, true
-	return dst, Accepted
+	c.last, c.hasLast = p, true
+	return dst
 }
 
-// Flush closes the open segment and appends its knots, for shutdown and stale eviction. The
-// series may continue afterwards, connected to the last knot.
+// Flush fits the pending sample, closes the open segment and appends its knots, for shutdown
+// and stale eviction. The series may continue afterwards, connected to the last knot.
 func (c *Compressor) Flush(dst []Point) []Point {
+	if c.hasPend {
+		dst = c.process(c.pend, c.pendEps, c.pendReset, dst)
+		c.hasPend = false
+	}
 	if c.algo == Counter {
 		if c.hasAnchor && c.last.T > c.anchor.T && !c.isNonFinite() {
 			dst = c.emit(dst, c.last)
@@ -282,16 +322,24 @@ func (c *Compressor) closeSegment(dst []Point) []Point {
 	case s.n == 1 && s.alive&kindConst != 0, s.n == 1 && s.alive&kindFree != 0:
 		dst = c.emit(dst, s.start)
 	case s.alive&kindLinear != 0:
+		dx := float64(end - c.anchor.T)
 		slope := clamp(s.lSxy/s.lSxx, s.lLo, s.lHi)
-		dst = c.emit(dst, Point{end, c.anchor.V + slope*float64(end-c.anchor.T)})
+		if c.opt.Snap {
+			slope = c.snapSlope(slope, s.lLo, s.lHi, c.anchor.V, dx)
+		}
+		dst = c.emit(dst, Point{end, c.anchor.V + slope*dx})
 	case s.alive&kindConst != 0:
 		v := clamp(s.cSum/float64(s.n), s.cLo, s.cHi)
 		dst = append(dst, Point{s.start.T, v})
 		dst = c.emit(dst, Point{end, v})
 	default: // kindFree with n >= 2
+		dx := float64(end - s.start.T)
 		slope := clamp(s.fSxy/s.fSxx, s.fLo, s.fHi)
+		if c.opt.Snap {
+			slope = c.snapSlope(slope, s.fLo, s.fHi, s.start.V, dx)
+		}
 		dst = append(dst, s.start)
-		dst = c.emit(dst, Point{end, s.start.V + slope*float64(end-s.start.T)})
+		dst = c.emit(dst, Point{end, s.start.V + slope*dx})
 	}
 	s.n = 0
 	return dst
@@ -305,4 +353,13 @@ func clamp(x, lo, hi float64) float64 {
 		return hi
 	}
 	return x
+}
+
+// snapSlope returns the slope that ends the segment on the last sample's own value when that
+// slope is feasible, so knots fall on real turning points and spikes keep their height.
+func (c *Compressor) snapSlope(slope, lo, hi, from, dx float64) float64 {
+	if exact := (c.last.V - from) / dx; exact >= lo && exact <= hi {
+		return exact
+	}
+	return slope
 }

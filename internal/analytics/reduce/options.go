@@ -61,6 +61,13 @@ type Options struct {
 	// MaxSegment closes a segment that spans longer than this many nanoseconds, so a flat
 	// series still emits a sample now and then; 0 means no limit.
 	MaxSegment int64
+	// Extremes, in (0, 1), multiplies the tolerance at prominent local extremes: samples above
+	// or below both neighbours by more than the tolerance. Spikes then survive closer to their
+	// value; 0 or 1 treats them like any sample.
+	Extremes float64
+	// Snap ends a linear segment on the last sample's own value when that is feasible, instead
+	// of the least-squares fit: knots then fall on real turning points.
+	Snap bool
 	// AnalysisSamples is how many samples Auto looks at before choosing; 0 means 32.
 	AnalysisSamples int
 }
@@ -76,6 +83,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("relative tolerance must be in [0, 1], got %v", o.Relative)
 	case o.Absolute == 0 && o.Relative == 0:
 		return fmt.Errorf("absolute or relative tolerance must be > 0")
+	case !(o.Extremes >= 0) || o.Extremes > 1:
+		return fmt.Errorf("extremes factor must be in [0, 1], got %v", o.Extremes)
 	case o.RangeBlock < 0 || o.MaxSegment < 0 || o.AnalysisSamples < 0:
 		return fmt.Errorf("range block, max segment and analysis samples must be >= 0")
 	}
