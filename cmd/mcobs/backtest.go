@@ -10,6 +10,7 @@ func newBacktestCmd() *cobra.Command {
 		Short: "Run mcobs analytics offline over CSV series (timestamp,value)",
 	}
 	cmd.AddCommand(
+		newBacktestDownsampleCmd(),
 	// Each analytics package adds its subcommand here.
 	)
 	return cmd

@@ -36,9 +36,9 @@ type Compressor struct {
 	recvT  int64 // the time of the last sample received, for the order checks
 	// pendEps is the tolerance that applied when pend arrived.
 	pendEps float64
-	seg    segment
-	rng    rangeTracker
-	an     analysis
+	seg     segment
+	rng     rangeTracker
+	an      analysis
 
 	algo      Algorithm
 	hasAnchor bool
