@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
+		newUpCmd(),
 		newBacktestCmd(),
 	)
 	return root

@@ -1,0 +1,72 @@
+# mcobs: `make run` starts the local stack, `make test` runs every test.
+# Everything is built from pinned Go modules (and npm for the Prometheus UI) into ./bin.
+
+SHELL      := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO         ?= go
+BIN        := $(CURDIR)/bin
+GOBUILD    := $(GO) build -trimpath -ldflags='-s -w'
+# The module proxy here is a flaky filtered mirror: retry downloads before giving up.
+DOWNLOAD   := scripts/retry.sh 4
+
+.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui clean help
+
+all: build
+
+help: ## Show the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+## Binaries ---------------------------------------------------------------------------------
+
+build: $(BIN)/prometheus $(BIN)/promtool $(BIN)/alertmanager $(BIN)/amtool ## Build mcobs, otelcol-mcobs and the pinned Prometheus/Alertmanager.
+	$(DOWNLOAD) $(GO) mod download
+	$(GOBUILD) -o $(BIN)/otelcol-mcobs ./cmd/otelcol-mcobs
+	$(GOBUILD) -o $(BIN)/mcobs ./cmd/mcobs
+
+# Prometheus and promtool come from the tools/prometheus module (see its go.mod for why).
+$(BIN)/prometheus $(BIN)/promtool &: tools/prometheus/go.mod tools/prometheus/go.sum
+	cd tools/prometheus && $(CURDIR)/$(DOWNLOAD) $(GO) mod download
+	cd tools/prometheus && $(GOBUILD) -o $(BIN)/ github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
+
+$(BIN)/alertmanager $(BIN)/amtool &: tools/alertmanager/go.mod tools/alertmanager/go.sum
+	cd tools/alertmanager && $(CURDIR)/$(DOWNLOAD) $(GO) mod download
+	cd tools/alertmanager && $(GOBUILD) -o $(BIN)/ github.com/prometheus/alertmanager/cmd/alertmanager github.com/prometheus/alertmanager/cmd/amtool
+
+prometheus-ui: $(BIN)/prometheus-ui/prometheus/web/ui/static/mantine-ui/index.html ## Build the Prometheus web UI with npm.
+
+$(BIN)/prometheus-ui/prometheus/web/ui/static/mantine-ui/index.html: tools/prometheus/go.mod tools/prometheus-ui/package-lock.json
+	scripts/build-prometheus-ui.sh $(BIN)/prometheus-ui/prometheus/web/ui/static
+
+## Running ----------------------------------------------------------------------------------
+
+run: build ## Build what is missing, then start the local stack (mcobs up).
+	-$(MAKE) --no-print-directory prometheus-ui
+	$(BIN)/mcobs up --bin-dir $(BIN)
+
+## Tests ------------------------------------------------------------------------------------
+
+test: build check-generated test-rules test-go ## Run every test (the README's test command).
+
+test-go:
+	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GO) test -count=1 -timeout 20m ./...
+
+test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules and the Alertmanager config.
+	$(BIN)/promtool check rules alert-rules/*.rules.yml
+	$(BIN)/promtool test rules alert-rules/*.test.yml
+	$(BIN)/amtool check-config alert-rules/alertmanager.yml
+
+check-generated: ## Regenerate the distribution sources and fail if they differ from the committed ones.
+	scripts/check-generated.sh
+
+bench: build ## Print the benchmark figures the issues ask for.
+	scripts/bench.sh
+
+lint: ## Run golangci-lint (pinned in tools/lint).
+	cd tools/lint && $(GO) build -o $(BIN)/golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+	$(BIN)/golangci-lint run ./...
+
+generate: ## Regenerate the distribution (OCB) and component metadata (mdatagen).
+	scripts/generate.sh
+
+clean: ## Remove binaries and the local stack's state.
+	rm -rf $(BIN) .mcobs

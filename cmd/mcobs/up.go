@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcobs/mcobs/internal/stack"
+)
+
+func newUpCmd() *cobra.Command {
+	o := stack.DefaultOptions()
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Run the local stack: otelcol-mcobs, Prometheus and Alertmanager on 127.0.0.1",
+		Long: `up starts Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded) and the
+otelcol-mcobs collector from an embedded default configuration, waits for each to be ready,
+prints where they answer and a live status, and stops everything cleanly on Ctrl-C.
+Configuration, data and logs live under --dir.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Out = cmd.OutOrStdout()
+			return runUp(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Dir, "dir", o.Dir, "directory for configuration, data and logs")
+	f.StringVar(&o.BinDir, "bin-dir", o.BinDir, "directory holding prometheus, alertmanager and otelcol-mcobs")
+	f.StringVar(&o.Host, "host", o.Host, "address every part listens on")
+	f.IntVar(&o.PrometheusPort, "prometheus-port", o.PrometheusPort, "Prometheus web port")
+	f.IntVar(&o.AlertmanagerPort, "alertmanager-port", o.AlertmanagerPort, "Alertmanager web port")
+	f.IntVar(&o.OTLPGRPCPort, "otlp-grpc-port", o.OTLPGRPCPort, "collector OTLP gRPC port")
+	f.IntVar(&o.OTLPHTTPPort, "otlp-http-port", o.OTLPHTTPPort, "collector OTLP HTTP port")
+	f.IntVar(&o.HealthPort, "health-port", o.HealthPort, "collector health check port")
+	f.IntVar(&o.CollectorMetricsPort, "collector-metrics-port", o.CollectorMetricsPort, "collector self-metrics port")
+	f.StringVar(&o.CollectorConfig, "collector-config", "", "collector configuration file (default: embedded)")
+	f.StringVar(&o.RulesDir, "rules-dir", "", "folder of *.rules.yml files for Prometheus (default: embedded alert-rules)")
+	f.StringVar(&o.AlertmanagerConfig, "alertmanager-config", "", "Alertmanager configuration file (default: embedded)")
+	f.DurationVar(&o.ReadyTimeout, "ready-timeout", o.ReadyTimeout, "how long each part may take to become ready")
+	f.DurationVar(&o.StatusEvery, "status-every", o.StatusEvery, "how often to print the live status (0 turns it off)")
+	return cmd
+}
+
+func runUp(ctx context.Context, o stack.Options) error {
+	s, err := stack.New(o)
+	if err != nil {
+		return err
+	}
+	out := o.Out
+	fmt.Fprintf(out, "mcobs up: state in %s\n", s.Options().Dir)
+	start := time.Now()
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "mcobs up: healthy in %s\n", time.Since(start).Round(10*time.Millisecond))
+	for _, u := range s.URLs() {
+		fmt.Fprintf(out, "  %-24s %s\n", u.Name, u.URL)
+	}
+	if !stack.HasPrometheusUI(o) {
+		fmt.Fprintln(out, "  (the Prometheus web UI is not built: `make prometheus-ui`; the API works)")
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+	watchErr := s.Watch(ctx)
+	fmt.Fprintln(out, "mcobs up: stopping")
+	stopErr := s.Stop()
+	if watchErr != nil || stopErr != nil {
+		return errors.Join(watchErr, stopErr)
+	}
+	fmt.Fprintln(out, "mcobs up: stopped")
+	return nil
+}

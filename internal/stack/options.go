@@ -1,0 +1,109 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+)
+
+// Options say where the stack keeps its state, where the binaries are and which ports it uses.
+// The zero value is not useful; start from DefaultOptions.
+type Options struct {
+	// Dir holds every part's configuration, data and logs.
+	Dir string
+	// BinDir holds prometheus, alertmanager and otelcol-mcobs.
+	BinDir string
+	// Host is the address every part listens on.
+	Host string
+
+	PrometheusPort       int
+	AlertmanagerPort     int
+	OTLPGRPCPort         int
+	OTLPHTTPPort         int
+	HealthPort           int
+	CollectorMetricsPort int
+
+	// CollectorConfig, if set, replaces the embedded collector configuration.
+	CollectorConfig string
+	// RulesDir, if set, replaces the embedded alert-rules/*.rules.yml.
+	RulesDir string
+	// AlertmanagerConfig, if set, replaces the embedded alert-rules/alertmanager.yml.
+	AlertmanagerConfig string
+
+	// ReadyTimeout bounds how long each part may take to become ready.
+	ReadyTimeout time.Duration
+	// StatusEvery is how often the live status line is refreshed; 0 turns it off.
+	StatusEvery time.Duration
+	// Out receives progress and status; Err receives nothing else than what Up returns.
+	Out io.Writer
+}
+
+// DefaultOptions are the ports a Prometheus user expects to find things on.
+func DefaultOptions() Options {
+	return Options{
+		Dir:                  ".mcobs",
+		BinDir:               "bin",
+		Host:                 "127.0.0.1",
+		PrometheusPort:       9090,
+		AlertmanagerPort:     9093,
+		OTLPGRPCPort:         4317,
+		OTLPHTTPPort:         4318,
+		HealthPort:           13133,
+		CollectorMetricsPort: 8888,
+		ReadyTimeout:         60 * time.Second,
+		StatusEvery:          5 * time.Second,
+		Out:                  io.Discard,
+	}
+}
+
+// ports lists what CheckPorts verifies before anything starts.
+func (o Options) ports() []Port {
+	return []Port{
+		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
+		{Part: "alertmanager", What: "web", Flag: "alertmanager-port", Port: o.AlertmanagerPort},
+		{Part: "collector", What: "OTLP gRPC", Flag: "otlp-grpc-port", Port: o.OTLPGRPCPort},
+		{Part: "collector", What: "OTLP HTTP", Flag: "otlp-http-port", Port: o.OTLPHTTPPort},
+		{Part: "collector", What: "health check", Flag: "health-port", Port: o.HealthPort},
+		{Part: "collector", What: "self-metrics", Flag: "collector-metrics-port", Port: o.CollectorMetricsPort},
+	}
+}
+
+// Validate reports every bad option at once.
+func (o Options) Validate() error {
+	var errs []error
+	seen := map[int]string{}
+	for _, p := range o.ports() {
+		if p.Port <= 0 || p.Port > 65535 {
+			errs = append(errs, fmt.Errorf("--%s must be a port between 1 and 65535, got %d", p.Flag, p.Port))
+			continue
+		}
+		if other, ok := seen[p.Port]; ok {
+			errs = append(errs, fmt.Errorf("--%s and --%s both use port %d", other, p.Flag, p.Port))
+		}
+		seen[p.Port] = p.Flag
+	}
+	if o.Dir == "" {
+		errs = append(errs, errors.New("--dir must not be empty"))
+	}
+	if o.ReadyTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("ready timeout must be positive, got %s", o.ReadyTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// absolute makes the paths absolute, because the parts run in other working directories.
+func (o Options) absolute() (Options, error) {
+	for _, p := range []*string{&o.Dir, &o.BinDir, &o.CollectorConfig, &o.RulesDir, &o.AlertmanagerConfig} {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return o, err
+		}
+		*p = abs
+	}
+	return o, nil
+}

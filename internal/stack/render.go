@@ -1,0 +1,137 @@
+package stack
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	alertrules "github.com/mcobs/mcobs/alert-rules"
+)
+
+//go:embed defaults/*.tmpl
+var defaults embed.FS
+
+// layout is where each part keeps its files under Options.Dir.
+type layout struct {
+	CollectorConfig    string
+	PrometheusConfig   string
+	PrometheusRules    string
+	PrometheusData     string
+	PrometheusWorkDir  string
+	AlertmanagerConfig string
+	AlertmanagerData   string
+	Logs               string
+}
+
+func newLayout(o Options) layout {
+	return layout{
+		CollectorConfig:    filepath.Join(o.Dir, "collector", "config.yaml"),
+		PrometheusConfig:   filepath.Join(o.Dir, "prometheus", "prometheus.yml"),
+		PrometheusRules:    filepath.Join(o.Dir, "prometheus", "rules"),
+		PrometheusData:     filepath.Join(o.Dir, "prometheus", "data"),
+		PrometheusWorkDir:  prometheusWorkDir(o),
+		AlertmanagerConfig: filepath.Join(o.Dir, "alertmanager", "alertmanager.yml"),
+		AlertmanagerData:   filepath.Join(o.Dir, "alertmanager", "data"),
+		Logs:               filepath.Join(o.Dir, "logs"),
+	}
+}
+
+// prometheusWorkDir is where Prometheus runs. A Prometheus built without embedded assets serves
+// its web UI from ./web/ui/static when its working directory is named "prometheus"; `make
+// prometheus-ui` builds the UI there. Without it the API works and the UI answers 404.
+func prometheusWorkDir(o Options) string {
+	ui := filepath.Join(o.BinDir, "prometheus-ui", "prometheus")
+	if st, err := os.Stat(filepath.Join(ui, "web", "ui", "static")); err == nil && st.IsDir() {
+		return ui
+	}
+	return filepath.Join(o.Dir, "prometheus")
+}
+
+// HasPrometheusUI tells whether the Prometheus web UI has been built.
+func HasPrometheusUI(o Options) bool {
+	o, _ = o.absolute()
+	return strings.HasPrefix(prometheusWorkDir(o), o.BinDir)
+}
+
+// render writes every part's configuration under o.Dir. User-supplied files are copied as they
+// are; the embedded defaults are templates filled with o.
+func render(o Options, l layout) error {
+	for _, d := range []string{filepath.Dir(l.CollectorConfig), l.PrometheusRules, l.PrometheusData,
+		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.Logs} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := writeConfig(l.CollectorConfig, o.CollectorConfig, "defaults/collector.yaml.tmpl", o); err != nil {
+		return err
+	}
+	if err := writeConfig(l.PrometheusConfig, "", "defaults/prometheus.yml.tmpl", o); err != nil {
+		return err
+	}
+	if err := copyRules(o.RulesDir, l.PrometheusRules); err != nil {
+		return err
+	}
+	var am []byte
+	var err error
+	if o.AlertmanagerConfig != "" {
+		am, err = os.ReadFile(o.AlertmanagerConfig)
+	} else {
+		am, err = alertrules.FS.ReadFile("alertmanager.yml")
+	}
+	if err != nil {
+		return fmt.Errorf("alertmanager config: %w", err)
+	}
+	return os.WriteFile(l.AlertmanagerConfig, am, 0o644)
+}
+
+func writeConfig(dst, userFile, tmplName string, o Options) error {
+	if userFile != "" {
+		b, err := os.ReadFile(userFile)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	}
+	t, err := template.ParseFS(defaults, tmplName)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, o); err != nil {
+		return fmt.Errorf("render %s: %w", tmplName, err)
+	}
+	return os.WriteFile(dst, buf.Bytes(), 0o644)
+}
+
+// copyRules replaces the rule files Prometheus loads with those of dir, or the embedded ones.
+func copyRules(dir, dst string) error {
+	var src fs.FS = alertrules.FS
+	if dir != "" {
+		src = os.DirFS(dir)
+	}
+	old, _ := filepath.Glob(filepath.Join(dst, "*.rules.yml"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	files, err := fs.Glob(src, "*.rules.yml")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(src, f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestUpReachesHealthyAndStopsCleanly runs the built `mcobs up`, waits for it to report healthy,
+// checks that every part answers and that host metrics reach Prometheus, then interrupts it as
+// Ctrl-C would and expects a clean stop.
+func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
+	o := testOptions(t)
+	bin := binDir(t, "mcobs")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin+"/mcobs", "up", "--dir", o.Dir, "--bin-dir", o.BinDir,
+		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
+		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
+		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
+		"--status-every", "2s")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var out strings.Builder
+	waitLine := func(prefix string) {
+		t.Helper()
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("mcobs up ended before printing %q; output:\n%s\nstderr:\n%s", prefix, out.String(), stderr.String())
+				}
+				out.WriteString(l + "\n")
+				if strings.Contains(l, prefix) {
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("no %q from mcobs up; output:\n%s", prefix, out.String())
+			}
+		}
+	}
+	waitLine("mcobs up: healthy")
+	for _, u := range []string{
+		"http://127.0.0.1:" + strconv.Itoa(o.PrometheusPort) + "/-/ready",
+		"http://127.0.0.1:" + strconv.Itoa(o.AlertmanagerPort) + "/-/ready",
+		"http://127.0.0.1:" + strconv.Itoa(o.HealthPort) + "/",
+	} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", u, resp.StatusCode)
+		}
+	}
+	// The default configuration scrapes this machine; its CPU time must reach Prometheus.
+	if got := waitForAny(t, o.PrometheusPort, "system_cpu_time_seconds_total", 60*time.Second); !got {
+		t.Fatalf("no host metrics in Prometheus; output:\n%s", out.String())
+	}
+	waitLine("series ")
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitLine("mcobs up: stopped")
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("mcobs up exit: %v; stderr:\n%s", err, stderr.String())
+	}
+	// Every port is free again: nothing was left running.
+	for _, p := range []int{o.PrometheusPort, o.AlertmanagerPort, o.OTLPHTTPPort, o.HealthPort} {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			t.Errorf("port %d still taken after stop: %v", p, err)
+			continue
+		}
+		l.Close()
+	}
+}
+
+func waitForAny(t *testing.T, promPort int, metric string, timeout time.Duration) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		if got, err := queryRaw(ctx, promPort, metric); err == nil && len(got) > 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// TestUpReportsTakenPort occupies the Prometheus port and expects `mcobs up` to refuse to start,
+// naming the part, the address and the flag, without starting anything.
+func TestUpReportsTakenPort(t *testing.T) {
+	o := testOptions(t)
+	bin := binDir(t, "mcobs")
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(o.PrometheusPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin+"/mcobs", "up", "--dir", o.Dir, "--bin-dir", o.BinDir,
+		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
+		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
+		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort))
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errorsAs(err, &ee) {
+		t.Fatalf("mcobs up with a taken port: err %v, want a non-zero exit; output:\n%s", err, b)
+	}
+	msg := string(b)
+	for _, want := range []string{"prometheus", "127.0.0.1:" + strconv.Itoa(o.PrometheusPort), "already in use", "--prometheus-port"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("output does not name %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "starting") {
+		t.Errorf("mcobs up started parts despite the taken port:\n%s", msg)
+	}
+}
