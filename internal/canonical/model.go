@@ -79,17 +79,17 @@ const (
 
 // Resource attribute keys (OpenTelemetry semantic conventions) and the tag prefix.
 const (
-	AttrCloudProvider     = "cloud.provider"
-	AttrCloudPlatform     = "cloud.platform"
-	AttrCloudAccountID    = "cloud.account.id"
-	AttrCloudRegion       = "cloud.region"
-	AttrCloudAZ           = "cloud.availability_zone"
-	AttrCloudResourceID   = "cloud.resource_id"
-	AttrHostID            = "host.id"
-	AttrHostName          = "host.name"
-	AttrHostType          = "host.type"
-	AttrResourceState     = "cloud.resource.state"
-	AttrDBSystem          = "db.system.name"
+	AttrCloudProvider   = "cloud.provider"
+	AttrCloudPlatform   = "cloud.platform"
+	AttrCloudAccountID  = "cloud.account.id"
+	AttrCloudRegion     = "cloud.region"
+	AttrCloudAZ         = "cloud.availability_zone"
+	AttrCloudResourceID = "cloud.resource_id"
+	AttrHostID          = "host.id"
+	AttrHostName        = "host.name"
+	AttrHostType        = "host.type"
+	AttrResourceState   = "cloud.resource.state"
+	AttrDBSystem        = "db.system.name"
 	// TagPrefix precedes every provider tag or label key: tag `team` becomes `cloud.tag.team`.
 	TagPrefix = "cloud.tag."
 )
