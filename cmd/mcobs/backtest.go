@@ -11,6 +11,7 @@ func newBacktestCmd() *cobra.Command {
 	}
 	cmd.AddCommand(
 		newBacktestDownsampleCmd(),
+		newBacktestAnomalyCmd(),
 	// Each analytics package adds its subcommand here.
 	)
 	return cmd

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/tsio"
+	"github.com/mcobs/mcobs/internal/tsplot"
+)
+
+// newBacktestAnomalyCmd runs the anomaly processor's detector over CSV series and writes the
+// scores in the Numenta Anomaly Benchmark results layout, so score.py can grade them.
+func newBacktestAnomalyCmd() *cobra.Command {
+	var (
+		out, name, plot string
+	)
+	cmd := &cobra.Command{
+		Use:   "anomaly [--out DIR] [--detector NAME] [--plot FILE] FILES|DIRS",
+		Short: "Score CSV series with the anomaly detector and write NAB-layout results",
+		Long: `Runs exactly the detector of the anomaly processor (internal/analytics/detect, default
+configuration) over every CSV file given or found under the folders given, and writes
+<out>/<detector>/<category>/<detector>_<file>.csv with the columns timestamp,value,anomaly_score
+(the Numenta Anomaly Benchmark results layout). With --plot, the first series is drawn with its
+expected value, dynamic band and critical points to a .png or .svg file.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := tsio.Expand(args)
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return errors.New("no CSV files found")
+			}
+			return backtestAnomaly(cmd.ErrOrStderr(), files, out, name, plot)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "results", "results root folder")
+	cmd.Flags().StringVar(&name, "detector", "mcobs", "detector name used in the results layout")
+	cmd.Flags().StringVar(&plot, "plot", "", "draw the first series to this .png or .svg file")
+	return cmd
+}
+
+func backtestAnomaly(progress io.Writer, files []string, out, name, plot string) error {
+	bar := tsio.NewProgress(progress, len(files), "anomaly")
+	for i, f := range files {
+		s, err := readSeries(f)
+		if err != nil {
+			return err
+		}
+		res, err := scoreSeries(s)
+		if err != nil {
+			return err
+		}
+		if err := writeNAB(filepath.Join(out, name, s.Category, name+"_"+s.Name+".csv"), s, res); err != nil {
+			return err
+		}
+		if i == 0 && plot != "" {
+			if err := plotAnomaly(plot, s, res); err != nil {
+				return err
+			}
+		}
+		_ = bar.Add(1)
+	}
+	_ = bar.Finish()
+	return nil
+}
+
+// readSeries reads a series like tsio.Read but keeps rows whose timestamp goes backwards: NAB's
+// machine_temperature_system_failure.csv has one, and the scorer wants one output row per input
+// row, in order. The detector treats such a point as arriving at the previous time.
+func readSeries(path string) (tsio.Series, error) {
+	s, err := tsio.Read(path)
+	if err == nil {
+		return s, nil
+	}
+	f, oerr := os.Open(path)
+	if oerr != nil {
+		return tsio.Series{}, oerr
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, rerr := r.ReadAll()
+	if rerr != nil || len(recs) == 0 {
+		return tsio.Series{}, err
+	}
+	s = tsio.Series{
+		Name:     strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
+		Category: filepath.Base(filepath.Dir(path)),
+		Path:     path,
+	}
+	for i, rec := range recs {
+		if len(rec) < 2 || (i == 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "timestamp")) {
+			continue
+		}
+		t, terr := tsio.ParseTime(rec[0])
+		v, verr := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
+		if terr != nil || verr != nil {
+			return tsio.Series{}, err // the strict reader's error names the line
+		}
+		s.Points = append(s.Points, tsio.Point{Time: t, Value: v})
+	}
+	return s, nil
+}
+
+func scoreSeries(s tsio.Series) ([]detect.Result, error) {
+	d, err := detect.New(detect.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	res := make([]detect.Result, len(s.Points))
+	for i, p := range s.Points {
+		res[i] = d.Update(p.Time, p.Value)
+	}
+	return res, nil
+}
+
+func writeNAB(path string, s tsio.Series, res []detect.Result) (err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := bufio.NewWriter(f)
+	if _, err := w.WriteString("timestamp,value,anomaly_score\n"); err != nil {
+		return err
+	}
+	var buf []byte
+	for i, p := range s.Points {
+		buf = append(buf[:0], tsio.FormatTime(p.Time)...)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, p.Value, 'g', -1, 64)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, res[i].Score, 'g', -1, 64)
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write %q: %w", path, err)
+	}
+	return nil
+}
+
+func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
+	times := make([]time.Time, 0, len(s.Points))
+	vals := make([]float64, 0, len(s.Points))
+	var bandT []time.Time
+	var exp, lo, hi []float64
+	var anT []time.Time
+	var anV []float64
+	for i, p := range s.Points {
+		times = append(times, p.Time)
+		vals = append(vals, p.Value)
+		r := res[i]
+		if !isFinite(r.Lower) || !isFinite(r.Upper) {
+			continue
+		}
+		bandT = append(bandT, p.Time)
+		exp = append(exp, r.Expected)
+		lo = append(lo, r.Lower)
+		hi = append(hi, r.Upper)
+		if r.Level == detect.LevelCritical {
+			anT = append(anT, p.Time)
+			anV = append(anV, p.Value)
+		}
+	}
+	return tsplot.Save(tsplot.Chart{
+		Title:   s.Category + "/" + s.Name,
+		Bands:   []tsplot.Band{{Name: "band", Times: bandT, Lower: lo, Upper: hi, Color: tsplot.Grey}},
+		Lines:   []tsplot.Line{{Name: "value", Times: times, Vals: vals, Color: tsplot.Blue}, {Name: "expected", Times: bandT, Vals: exp, Color: tsplot.Green}},
+		Markers: []tsplot.Markers{{Name: "critical", Times: anT, Vals: anV, Color: tsplot.Red}},
+	}, path)
+}
+
+func isFinite(x float64) bool { return x-x == 0 }

@@ -1,0 +1,230 @@
+// Package detect scores one metric series at a time, online, for anomalies. It is the math
+// behind the anomaly processor and `mcobs backtest anomaly`, so a figure measured offline holds
+// in the collector.
+//
+// A Detector learns the series' normal behaviour as it goes, without labels:
+//
+//   - level and trend (Holt smoothing of the deseasonalised value);
+//   - daily and weekly seasonality, kept as time-of-day and hour-of-week profiles; each is used
+//     only while it predicts better than the plain level, so seasonality is found automatically;
+//   - noise, as a robust (clipped) mean absolute deviation of the residual.
+//
+// Each point is scored by an ensemble of simple detectors; the largest of their scaled
+// statistics x becomes the score x/(1+x), so a score of 0.5 means one detector alone finds the
+// point as unusual as its critical scale:
+//
+//   - change: the z-score of a short moving mean of the deseasonalised value against its
+//     long-run mean and spread (level shifts, trend changes);
+//   - variance: the log ratio of the short to the long mean squared residual (changes in
+//     variance, and large spikes and dips);
+//   - novelty: the distance of the last few points, as a shape, to a small set of learnt
+//     prototypes (an adaptive-resonance style memory of the contexts seen so far).
+//
+// After a point reaches the critical cut-off, the next Config.Suppress points are damped,
+// because an incident is reported once, not at every point. The residual z-score itself is
+// what the band shows. How these choices were measured is in the package README.
+//
+// Warm-up: for the first Config.WarmUp points the detector learns and reports score 0 and level
+// none; the expected value and band are reported from the second point on. Seasonal profiles
+// take one day (daily) or one week (weekly) of data before they can be selected.
+//
+// NaN and ±Inf values are not learnt: they get score 0, level none, the current expectation and
+// band, and leave the state untouched.
+//
+// The state is a fixed-size value (Size reports its bytes; about 3 KiB) that MarshalBinary
+// writes in a versioned little-endian layout, so a detector restored with UnmarshalBinary scores
+// exactly as one that never stopped. A Detector is not safe for concurrent use.
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+	"unsafe"
+)
+
+// Level is the severity of a scored point, derived from its score and the configured cut-offs.
+type Level uint8
+
+// Levels in increasing severity.
+const (
+	LevelNone Level = iota
+	LevelInfo
+	LevelWarning
+	LevelCritical
+)
+
+// String returns the label value used in metrics: none, info, warning or critical.
+func (l Level) String() string {
+	switch l {
+	case LevelInfo:
+		return "info"
+	case LevelWarning:
+		return "warning"
+	case LevelCritical:
+		return "critical"
+	default:
+		return "none"
+	}
+}
+
+// Result is what the detector says about one point.
+type Result struct {
+	// Score is the anomaly score in [0, 1]; 0 during warm-up and for non-finite input.
+	Score float64
+	// Expected is the value the model predicted for this point before seeing it.
+	Expected float64
+	// Lower and Upper are the dynamic thresholds: Expected -/+ Config.BandWidth robust
+	// standard deviations of the residual.
+	Lower, Upper float64
+	// Level is the severity from Score and the configured cut-offs.
+	Level Level
+}
+
+// Config holds the tunables of a Detector. The zero value is not valid; start from
+// DefaultConfig.
+type Config struct {
+	// WarmUp is the number of finite points learnt before any non-zero score is reported.
+	WarmUp int
+	// InfoAt, WarningAt and CriticalAt are the score cut-offs of the levels, increasing, in (0, 1].
+	InfoAt, WarningAt, CriticalAt float64
+	// BandWidth is the half width of the [Lower, Upper] band in robust standard deviations.
+	BandWidth float64
+	// Suppress is the number of points after a critical point during which scores are damped.
+	Suppress int
+}
+
+// DefaultConfig returns the configuration tuned on the Numenta Anomaly Benchmark data.
+func DefaultConfig() Config {
+	return Config{
+		WarmUp:     150,
+		InfoAt:     0.3,
+		WarningAt:  0.4,
+		CriticalAt: 0.5,
+		BandWidth:  3,
+		Suppress:   int(defaultSuppress),
+	}
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.WarmUp < 0 {
+		errs = append(errs, fmt.Errorf("warm_up must not be negative, got %d", c.WarmUp))
+	}
+	if !(c.InfoAt > 0 && c.InfoAt <= 1) {
+		errs = append(errs, fmt.Errorf("info_at must be in (0, 1], got %v", c.InfoAt))
+	}
+	if !(c.WarningAt > 0 && c.WarningAt <= 1) {
+		errs = append(errs, fmt.Errorf("warning_at must be in (0, 1], got %v", c.WarningAt))
+	}
+	if !(c.CriticalAt > 0 && c.CriticalAt <= 1) {
+		errs = append(errs, fmt.Errorf("critical_at must be in (0, 1], got %v", c.CriticalAt))
+	}
+	if c.InfoAt > c.WarningAt || c.WarningAt > c.CriticalAt {
+		errs = append(errs, fmt.Errorf("cut-offs must satisfy info_at <= warning_at <= critical_at, got %v, %v, %v",
+			c.InfoAt, c.WarningAt, c.CriticalAt))
+	}
+	if !(c.BandWidth > 0) || math.IsInf(c.BandWidth, 0) {
+		errs = append(errs, fmt.Errorf("band_width must be a positive number, got %v", c.BandWidth))
+	}
+	if c.Suppress < 0 {
+		errs = append(errs, fmt.Errorf("suppress must not be negative, got %d", c.Suppress))
+	}
+	return errors.Join(errs...)
+}
+
+// Detector scores one series online. Create it with New.
+type Detector struct {
+	cfg Config
+	st  state
+}
+
+// New returns a detector with an empty model, or an error if cfg is invalid.
+func New(cfg Config) (*Detector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Detector{cfg: cfg}
+	d.st.init()
+	return d, nil
+}
+
+// Config returns the detector's configuration.
+func (d *Detector) Config() Config { return d.cfg }
+
+// Size returns the bytes the detector occupies in memory (its model and configuration; it
+// holds no pointers), the figure budgeted per series.
+func (d *Detector) Size() int { return int(unsafe.Sizeof(*d)) }
+
+// Points returns how many finite points the detector has learnt.
+func (d *Detector) Points() int64 { return d.st.N }
+
+// Update scores the point (t, v) and then learns it. Points should arrive in time order; a point
+// older than the previous one is scored but its time is treated as the previous time.
+func (d *Detector) Update(t time.Time, v float64) Result {
+	return d.UpdateUnix(t.Unix(), v)
+}
+
+// UpdateUnix is Update with the time in Unix seconds, for callers that already have it.
+func (d *Detector) UpdateUnix(sec int64, v float64) Result {
+	s := &d.st
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return d.current()
+	}
+	if s.N == 0 {
+		s.first(sec, v)
+		return Result{Expected: v, Lower: v, Upper: v}
+	}
+	if sec < s.LastT {
+		sec = s.LastT
+	}
+	raw, exp, sigma := s.observe(sec, v)
+	score := raw
+	res := Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
+	if s.N <= int64(d.cfg.WarmUp) {
+		return res
+	}
+	score = d.suppress(score)
+	res.Score = score
+	res.Level = d.level(score)
+	return res
+}
+
+// current is the answer for a point that is not learnt.
+func (d *Detector) current() Result {
+	s := &d.st
+	if s.N == 0 {
+		return Result{Expected: math.NaN(), Lower: math.NaN(), Upper: math.NaN()}
+	}
+	exp, sigma := s.expect(s.LastT)
+	return Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
+}
+
+// suppress damps the scores that follow a critical one: NAB, and an on-call engineer, reward the
+// first report of an incident and pay for every repeat.
+func (d *Detector) suppress(score float64) float64 {
+	s := &d.st
+	if s.Quiet > 0 {
+		s.Quiet--
+		return score * suppressDamping
+	}
+	if score >= d.cfg.CriticalAt {
+		s.Quiet = int32(d.cfg.Suppress)
+	}
+	return score
+}
+
+func (d *Detector) level(score float64) Level {
+	switch {
+	case score >= d.cfg.CriticalAt:
+		return LevelCritical
+	case score >= d.cfg.WarningAt:
+		return LevelWarning
+	case score >= d.cfg.InfoAt:
+		return LevelInfo
+	default:
+		return LevelNone
+	}
+}

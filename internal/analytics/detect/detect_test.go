@@ -1,0 +1,291 @@
+package detect
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const step = 5 * time.Minute
+
+// calm returns n points of a daily sine with Gaussian noise, the kind of series that should
+// raise (almost) nothing.
+func calm(seed uint64, n int) []float64 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]float64, n)
+	for i := range out {
+		day := 2 * math.Pi * float64(i) * step.Seconds() / 86400
+		out[i] = 100 + 20*math.Sin(day) + r.NormFloat64()
+	}
+	return out
+}
+
+func run(t testing.TB, vals []float64) []Result {
+	t.Helper()
+	d, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := make([]Result, len(vals))
+	for i, v := range vals {
+		res[i] = d.Update(t0.Add(time.Duration(i)*step), v)
+	}
+	return res
+}
+
+func criticals(res []Result, from, to int) int {
+	n := 0
+	for _, r := range res[from:to] {
+		if r.Level == LevelCritical {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDetectsInjectedAnomalies(t *testing.T) {
+	t.Parallel()
+	const n, at = 4000, 3000
+	f := func(name string, inject func(v []float64)) {
+		t.Helper()
+		vals := calm(7, n)
+		inject(vals)
+		res := run(t, vals)
+		if got := criticals(res, at, at+100); got == 0 {
+			t.Errorf("%s: no critical point within 100 points of the anomaly", name)
+		}
+		if got := criticals(res, 300, at); got > 2 {
+			t.Errorf("%s: %d critical points before the anomaly", name, got)
+		}
+	}
+	// A spike of 25 noise deviations. (A 15-deviation spike scores about 0.46, warning: the
+	// variance detector compares against a long memory of residuals.)
+	f("spike", func(v []float64) { v[at] += 25 })
+	// A dip of 25 noise deviations.
+	f("dip", func(v []float64) { v[at] -= 25 })
+	// A level shift of 8 deviations.
+	f("level shift", func(v []float64) {
+		for i := at; i < len(v); i++ {
+			v[i] += 8
+		}
+	})
+	// A trend starting at the anomaly.
+	f("trend change", func(v []float64) {
+		for i := at; i < len(v); i++ {
+			v[i] += 0.2 * float64(i-at)
+		}
+	})
+	// The noise grows fivefold.
+	f("variance change", func(v []float64) {
+		r := rand.New(rand.NewPCG(9, 9))
+		for i := at; i < len(v); i++ {
+			v[i] += 5 * r.NormFloat64()
+		}
+	})
+}
+
+func TestCalmSeriesRaisesAlmostNothing(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(5) {
+		res := run(t, calm(seed, 6000))
+		if got := criticals(res, 0, len(res)); got > 2 {
+			t.Errorf("seed %d: %d critical points on a calm series", seed, got)
+		}
+	}
+}
+
+func TestDailySeasonalityIsLearnt(t *testing.T) {
+	t.Parallel()
+	vals := calm(3, 12*288)
+	res := run(t, vals)
+	// After a few days the expectation follows the 20-unit daily swing to within the noise.
+	var sum float64
+	for i := 8 * 288; i < len(vals); i++ {
+		sum += math.Abs(res[i].Expected - (vals[i]))
+	}
+	if mae := sum / float64(len(vals)-8*288); mae > 2 {
+		t.Errorf("mean absolute error of the expectation = %.2f, want <= 2 (noise 1, swing 20)", mae)
+	}
+	last := res[len(res)-1]
+	if !(last.Lower < last.Expected && last.Expected < last.Upper) || last.Upper-last.Lower > 12 {
+		t.Errorf("band [%v, %v] around %v: want a band of a few noise deviations", last.Lower, last.Upper, last.Expected)
+	}
+}
+
+func TestScoresInRangeAndWarmUp(t *testing.T) {
+	t.Parallel()
+	vals := calm(1, 2000)
+	vals[1000] = 1e6
+	res := run(t, vals)
+	for i, r := range res {
+		if r.Score < 0 || r.Score > 1 || math.IsNaN(r.Score) {
+			t.Fatalf("point %d: score %v out of [0, 1]", i, r.Score)
+		}
+		if i < DefaultConfig().WarmUp && (r.Score != 0 || r.Level != LevelNone) {
+			t.Fatalf("point %d in warm-up: score %v level %v", i, r.Score, r.Level)
+		}
+	}
+	if res[1000].Level != LevelCritical {
+		t.Errorf("a 1e6 spike got level %v", res[1000].Level)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	t.Parallel()
+	vals := calm(11, 3000)
+	a, b := run(t, vals), run(t, vals)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("point %d: %+v then %+v", i, a[i], b[i])
+		}
+	}
+}
+
+func TestRestoredDetectorScoresLikeOneThatNeverStopped(t *testing.T) {
+	t.Parallel()
+	vals := calm(5, 5000)
+	vals[3500] += 30
+	for i := 4000; i < 5000; i++ {
+		vals[i] += 10
+	}
+	want := run(t, vals)
+	for _, cut := range []int{0, 1, 150, 2999, 4010} {
+		d, _ := New(DefaultConfig())
+		for i := range cut {
+			d.Update(t0.Add(time.Duration(i)*step), vals[i])
+		}
+		b, err := d.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := New(DefaultConfig())
+		if err := r.UnmarshalBinary(b); err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		for i := cut; i < len(vals); i++ {
+			if got := r.Update(t0.Add(time.Duration(i)*step), vals[i]); got != want[i] {
+				t.Fatalf("cut %d, point %d: restored %+v, uninterrupted %+v", cut, i, got, want[i])
+			}
+		}
+	}
+}
+
+func TestCorruptCheckpointIsRefused(t *testing.T) {
+	t.Parallel()
+	d, _ := New(DefaultConfig())
+	for i, v := range calm(2, 500) {
+		d.Update(t0.Add(time.Duration(i)*step), v)
+	}
+	good, _ := d.MarshalBinary()
+	f := func(name string, b []byte) {
+		t.Helper()
+		r, _ := New(DefaultConfig())
+		before, _ := r.MarshalBinary()
+		err := r.UnmarshalBinary(b)
+		if !errors.Is(err, ErrCheckpoint) {
+			t.Errorf("%s: err = %v, want ErrCheckpoint", name, err)
+		}
+		after, _ := r.MarshalBinary()
+		if string(before) != string(after) {
+			t.Errorf("%s: a refused checkpoint changed the detector", name)
+		}
+	}
+	mut := func(fn func(b []byte) []byte) []byte { return fn(append([]byte(nil), good...)) }
+	// Empty.
+	f("empty", nil)
+	// Truncated.
+	f("truncated", good[:len(good)-8])
+	// Another version.
+	f("old version", mut(func(b []byte) []byte { b[4] = 0; return b }))
+	// Not ours.
+	f("bad magic", mut(func(b []byte) []byte { b[0] = 'X'; return b }))
+	// Right length, impossible content: every byte 0xff makes counters negative and floats NaN.
+	f("garbage", mut(func(b []byte) []byte {
+		for i := 5; i < len(b); i++ {
+			b[i] = 0xff
+		}
+		return b
+	}))
+}
+
+func TestNonFiniteInputIsNotLearnt(t *testing.T) {
+	t.Parallel()
+	d, _ := New(DefaultConfig())
+	if r := d.Update(t0, math.NaN()); r.Score != 0 || !math.IsNaN(r.Expected) {
+		t.Errorf("NaN before any data: %+v, want score 0 and NaN expectation", r)
+	}
+	vals := calm(4, 400)
+	for i, v := range vals {
+		d.Update(t0.Add(time.Duration(i)*step), v)
+	}
+	before, _ := d.MarshalBinary()
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		r := d.Update(t0.Add(400*step), v)
+		if r.Score != 0 || r.Level != LevelNone || math.IsNaN(r.Expected) || !(r.Lower <= r.Upper) {
+			t.Errorf("Update(%v) = %+v, want score 0, level none, a finite band", v, r)
+		}
+	}
+	after, _ := d.MarshalBinary()
+	if string(before) != string(after) {
+		t.Error("non-finite input changed the model")
+	}
+}
+
+func TestSizeWithinBudget(t *testing.T) {
+	t.Parallel()
+	d, _ := New(DefaultConfig())
+	if d.Size() > 4096 {
+		t.Errorf("Size() = %d bytes, budget is 4096", d.Size())
+	}
+	b, _ := d.MarshalBinary()
+	if len(b) > d.Size()+16 {
+		t.Errorf("checkpoint is %d bytes, more than the %d accounted", len(b), d.Size())
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	f := func(mod func(c *Config), wantErr string) {
+		t.Helper()
+		c := DefaultConfig()
+		mod(&c)
+		err := c.Validate()
+		if wantErr == "" {
+			if err != nil {
+				t.Errorf("unexpected error: %v", err)
+			}
+			return
+		}
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("err = %v, want it to contain %q", err, wantErr)
+		}
+		if _, err := New(c); err == nil {
+			t.Error("New accepted an invalid configuration")
+		}
+	}
+	// The defaults are valid.
+	f(func(*Config) {}, "")
+	// Negative warm-up.
+	f(func(c *Config) { c.WarmUp = -1 }, "warm_up must not be negative, got -1")
+	// Cut-off outside (0, 1].
+	f(func(c *Config) { c.CriticalAt = 1.5 }, "critical_at must be in (0, 1], got 1.5")
+	// Cut-offs out of order.
+	f(func(c *Config) { c.InfoAt = 0.45; c.WarningAt = 0.35 }, "info_at <= warning_at <= critical_at")
+	// NaN band.
+	f(func(c *Config) { c.BandWidth = math.NaN() }, "band_width must be a positive number, got NaN")
+	// Every problem at once.
+	f(func(c *Config) { c.WarmUp = -1; c.Suppress = -2 }, "suppress must not be negative, got -2")
+}
+
+func TestLevelString(t *testing.T) {
+	t.Parallel()
+	got := []string{LevelNone.String(), LevelInfo.String(), LevelWarning.String(), LevelCritical.String()}
+	if strings.Join(got, ",") != "none,info,warning,critical" {
+		t.Errorf("levels = %v", got)
+	}
+}
