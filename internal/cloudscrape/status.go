@@ -1,0 +1,98 @@
+package cloudscrape
+
+import (
+	"sort"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// Collection states of an account, as the overview dashboard shows them.
+const (
+	StatusSuccess = "success"
+	StatusFailed  = "failed"
+	StatusNotUsed = "not_used"
+)
+
+// Names of the metrics every cloud receiver emits about its own collection.
+const (
+	MetricInventoryInstances = "mcobs.inventory.instances"
+	MetricCollectionStatus   = "mcobs.collection.status"
+)
+
+// Report accumulates, over one poll, instance counts by state and each account's collection
+// status, and appends them as metrics. Instance states are normalized to running, stopped and
+// other; the provider's own state is not lost: it is the resource attribute of each instance.
+type Report struct {
+	provider  string
+	instances map[[3]string]int64 // account, region, state
+	status    map[string][2]string
+}
+
+// NewReport starts a report for provider.
+func NewReport(provider string) *Report {
+	return &Report{provider: provider, instances: map[[3]string]int64{}, status: map[string][2]string{}}
+}
+
+// Instance counts one instance of account and region in state, which the provider receiver has
+// normalized to running, stopped or other.
+func (r *Report) Instance(account, region, state string) {
+	r.instances[[3]string{account, region, state}]++
+}
+
+// Status records the collection state of an account; a failure wins over success so one
+// failing region shows.
+func (r *Report) Status(account, state, reason string) {
+	if prev, ok := r.status[account]; ok && prev[0] == StatusFailed {
+		return
+	}
+	r.status[account] = [2]string{state, reason}
+}
+
+// AppendTo adds the report's metrics to md as one resource of the provider, stamped at ts.
+func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp) {
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("cloud.provider", r.provider)
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName("github.com/mcobs/mcobs/internal/cloudscrape")
+
+	inv := sm.Metrics().AppendEmpty()
+	inv.SetName(MetricInventoryInstances)
+	inv.SetUnit("{instance}")
+	inv.SetDescription("Instances by account, region and state (running, stopped, other).")
+	g := inv.SetEmptyGauge()
+	keys := make([][3]string, 0, len(r.instances))
+	for k := range r.instances {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0]+keys[i][1]+keys[i][2] < keys[j][0]+keys[j][1]+keys[j][2]
+	})
+	for _, k := range keys {
+		dp := g.DataPoints().AppendEmpty()
+		dp.SetTimestamp(ts)
+		dp.SetIntValue(r.instances[k])
+		dp.Attributes().PutStr("cloud.account.id", k[0])
+		dp.Attributes().PutStr("cloud.region", k[1])
+		dp.Attributes().PutStr("state", k[2])
+	}
+
+	st := sm.Metrics().AppendEmpty()
+	st.SetName(MetricCollectionStatus)
+	st.SetUnit("1")
+	st.SetDescription("1 for the account's current collection state (success, failed, not_used), with the failure reason.")
+	sg := st.SetEmptyGauge()
+	accounts := make([]string, 0, len(r.status))
+	for a := range r.status {
+		accounts = append(accounts, a)
+	}
+	sort.Strings(accounts)
+	for _, a := range accounts {
+		dp := sg.DataPoints().AppendEmpty()
+		dp.SetTimestamp(ts)
+		dp.SetIntValue(1)
+		dp.Attributes().PutStr("cloud.account.id", a)
+		dp.Attributes().PutStr("state", r.status[a][0])
+		dp.Attributes().PutStr("reason", r.status[a][1])
+	}
+}
