@@ -1,0 +1,285 @@
+package sim
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Dimension is a CloudWatch-style metric dimension.
+type Dimension struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Series identifies one simulated metric series of one resource.
+type Series struct {
+	Account    string
+	Region     string
+	Namespace  string
+	MetricName string
+	Unit       string
+	Dimensions []Dimension
+	// Resource is the instance id or DB instance identifier the series belongs to.
+	Resource string
+	// Active is false for series of stopped resources: they are listed (CloudWatch keeps
+	// metrics for two weeks) but have no recent datapoints and no datapoints at all here.
+	Active bool
+}
+
+// metricDef describes how one metric behaves.
+type metricDef struct {
+	namespace, name, unit string
+	// lo and hi bound the per-resource base level drawn from the seed.
+	lo, hi float64
+	// daily and weekly are relative amplitudes of the seasonal components.
+	daily, weekly float64
+	// noise is the relative standard deviation of the per-minute noise.
+	noise float64
+	// target and perDay describe slow growth: the level approaches target*base by perDay of
+	// the remaining distance per day since growthEpoch (target < 1 shrinks, e.g. free space).
+	target, perDay float64
+	// min and max clamp the value (max 0 means unbounded).
+	min, max float64
+	// count marks integer-valued metrics.
+	count bool
+}
+
+var growthEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var (
+	ec2Metrics = []metricDef{
+		{namespace: "AWS/EC2", name: "CPUUtilization", unit: "Percent", lo: 8, hi: 55, daily: 0.35, weekly: 0.2, noise: 0.08, target: 1.6, perDay: 0.002, max: 100},
+		{namespace: "AWS/EC2", name: "NetworkIn", unit: "Bytes", lo: 2e6, hi: 6e7, daily: 0.45, weekly: 0.25, noise: 0.1, target: 2, perDay: 0.002, count: true},
+		{namespace: "AWS/EC2", name: "NetworkOut", unit: "Bytes", lo: 1e6, hi: 4e7, daily: 0.45, weekly: 0.25, noise: 0.1, target: 2, perDay: 0.002, count: true},
+		{namespace: "AWS/EC2", name: "NetworkPacketsIn", unit: "Count", lo: 2e3, hi: 5e4, daily: 0.45, weekly: 0.25, noise: 0.1, target: 2, perDay: 0.002, count: true},
+		{namespace: "AWS/EC2", name: "NetworkPacketsOut", unit: "Count", lo: 1e3, hi: 4e4, daily: 0.45, weekly: 0.25, noise: 0.1, target: 2, perDay: 0.002, count: true},
+		{namespace: "AWS/EC2", name: "EBSReadBytes", unit: "Bytes", lo: 1e5, hi: 2e7, daily: 0.3, weekly: 0.15, noise: 0.2, target: 1.5, perDay: 0.001, count: true},
+		{namespace: "AWS/EC2", name: "EBSWriteBytes", unit: "Bytes", lo: 1e6, hi: 3e7, daily: 0.3, weekly: 0.15, noise: 0.2, target: 1.5, perDay: 0.001, count: true},
+		{namespace: "AWS/EC2", name: "EBSReadOps", unit: "Count", lo: 10, hi: 2e3, daily: 0.3, weekly: 0.15, noise: 0.2, target: 1.5, perDay: 0.001, count: true},
+		{namespace: "AWS/EC2", name: "EBSWriteOps", unit: "Count", lo: 100, hi: 4e3, daily: 0.3, weekly: 0.15, noise: 0.2, target: 1.5, perDay: 0.001, count: true},
+		{namespace: "AWS/EC2", name: "StatusCheckFailed", unit: "Count", max: 1, count: true},
+	}
+	agentMemMetric  = metricDef{namespace: "CWAgent", name: "mem_used_percent", unit: "Percent", lo: 25, hi: 65, daily: 0.1, weekly: 0.05, noise: 0.02, target: 1.3, perDay: 0.003, max: 100}
+	agentDiskMetric = metricDef{namespace: "CWAgent", name: "disk_used_percent", unit: "Percent", lo: 20, hi: 70, noise: 0.001, target: 1.4, perDay: 0.004, max: 100}
+	rdsMetrics      = []metricDef{
+		{namespace: "AWS/RDS", name: "CPUUtilization", unit: "Percent", lo: 10, hi: 45, daily: 0.4, weekly: 0.2, noise: 0.07, target: 1.5, perDay: 0.002, max: 100},
+		{namespace: "AWS/RDS", name: "DatabaseConnections", unit: "Count", lo: 10, hi: 200, daily: 0.5, weekly: 0.3, noise: 0.05, target: 1.5, perDay: 0.002, count: true},
+		{namespace: "AWS/RDS", name: "FreeStorageSpace", unit: "Bytes", lo: 3e10, hi: 2e11, noise: 0.0005, target: 0.1, perDay: 0.003},
+		{namespace: "AWS/RDS", name: "FreeableMemory", unit: "Bytes", lo: 1e9, hi: 8e9, daily: 0.1, noise: 0.02, target: 0.8, perDay: 0.001},
+		{namespace: "AWS/RDS", name: "ReadLatency", unit: "Seconds", lo: 0.0005, hi: 0.004, daily: 0.3, weekly: 0.1, noise: 0.15},
+		{namespace: "AWS/RDS", name: "WriteLatency", unit: "Seconds", lo: 0.001, hi: 0.006, daily: 0.3, weekly: 0.1, noise: 0.15},
+	}
+)
+
+var metricDefs = func() map[string]metricDef {
+	m := map[string]metricDef{}
+	for _, d := range append(append(append([]metricDef{}, ec2Metrics...), rdsMetrics...), agentMemMetric, agentDiskMetric) {
+		m[d.namespace+"/"+d.name] = d
+	}
+	return m
+}()
+
+func metricDefFor(namespace, name string) (metricDef, bool) {
+	d, ok := metricDefs[namespace+"/"+name]
+	return d, ok
+}
+
+// SeriesIn lists every series of an account and region, sorted by namespace, name and
+// dimensions, which is the order ListMetrics pages through.
+func (f *Fleet) SeriesIn(acct, region string) []Series {
+	var out []Series
+	for _, i := range f.InstancesIn(acct, region) {
+		active := i.State == "running"
+		dims := []Dimension{{"InstanceId", i.ID}}
+		for _, d := range ec2Metrics {
+			out = append(out, Series{acct, region, d.namespace, d.name, d.unit, dims, i.ID, active})
+		}
+		if i.Agent {
+			out = append(out,
+				Series{acct, region, agentMemMetric.namespace, agentMemMetric.name, agentMemMetric.unit, dims, i.ID, active},
+				Series{acct, region, agentDiskMetric.namespace, agentDiskMetric.name, agentDiskMetric.unit,
+					[]Dimension{{"InstanceId", i.ID}, {"device", "nvme0n1p1"}, {"fstype", "xfs"}, {"path", "/"}}, i.ID, active})
+		}
+	}
+	for _, d := range f.DBInstancesIn(acct, region) {
+		dims := []Dimension{{"DBInstanceIdentifier", d.Identifier}}
+		for _, m := range rdsMetrics {
+			out = append(out, Series{acct, region, m.namespace, m.name, m.unit, dims, d.Identifier, d.Status == "available"})
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a], out[b]
+		if x.Namespace != y.Namespace {
+			return x.Namespace < y.Namespace
+		}
+		if x.MetricName != y.MetricName {
+			return x.MetricName < y.MetricName
+		}
+		return x.Resource < y.Resource
+	})
+	return out
+}
+
+// FindSeries returns the series of an account and region with exactly these dimensions.
+func (f *Fleet) FindSeries(acct, region, namespace, name string, dims []Dimension) (Series, bool) {
+	for _, s := range f.SeriesIn(acct, region) {
+		if s.Namespace == namespace && s.MetricName == name && sameDims(s.Dimensions, dims) {
+			return s, true
+		}
+	}
+	return Series{}, false
+}
+
+func sameDims(a, b []Dimension) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[Dimension]bool{}
+	for _, d := range a {
+		m[d] = true
+	}
+	for _, d := range b {
+		if !m[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// Sample is the value of a series for the one-minute bucket starting at minute, before
+// settling. It is a pure function of the seed, the series and the minute; ok is false when
+// the resource produced no data (stopped).
+func (s *Simulator) Sample(ser Series, minute time.Time) (float64, bool) {
+	if !ser.Active {
+		return 0, false
+	}
+	def, ok := metricDefFor(ser.Namespace, ser.MetricName)
+	if !ok {
+		return 0, false
+	}
+	seed := s.cfg.Seed
+	key := ser.Namespace + "/" + ser.MetricName + "/" + ser.Resource + "/" + dimsKey(ser.Dimensions)
+	minute = minute.UTC().Truncate(time.Minute)
+	m := minute.Unix() / 60
+
+	base := between(hashOf(seed, "base", key), def.lo, def.hi)
+	days := minute.Sub(growthEpoch).Hours() / 24
+	level := base
+	if def.perDay > 0 {
+		level = base * (def.target - (def.target-1)*math.Exp(-def.perDay*days))
+	}
+	phase := between(hashOf(seed, "phase", key), -2, 2) // hours
+	hourOfDay := float64(minute.Hour()) + float64(minute.Minute())/60
+	daily := math.Sin(2 * math.Pi * (hourOfDay - 9 - phase) / 24) // peaks mid-afternoon UTC
+	weekly := 0.0
+	if wd := minute.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		weekly = -1
+	}
+	v := level * (1 + def.daily*daily + def.weekly*weekly + def.noise*gauss(hashOf(seed, "noise", key, m)))
+	v = s.anomalies.apply(ser, def, minute, v, base)
+	if v < def.min {
+		v = def.min
+	}
+	if def.max > 0 && v > def.max {
+		v = def.max
+	}
+	if def.count {
+		v = math.Round(v)
+	}
+	return v, true
+}
+
+func dimsKey(d []Dimension) string {
+	var k string
+	for _, x := range d {
+		k += x.Name + "=" + x.Value + ","
+	}
+	return k
+}
+
+// visibleAt is when the sample of a minute becomes queryable: one minute after the bucket
+// starts (when it closes) plus a deterministic share of the settle delay.
+func (s *Simulator) visibleAt(ser Series, minute time.Time) time.Time {
+	closed := minute.Add(time.Minute)
+	if s.cfg.SettleDelay <= 0 {
+		return closed
+	}
+	frac := unit(hashOf(s.cfg.Seed, "settle", ser.Resource, ser.MetricName, minute.Unix()))
+	return closed.Add(time.Duration(frac * float64(s.cfg.SettleDelay)))
+}
+
+// Statistic names accepted by Aggregate.
+const (
+	StatAverage     = "Average"
+	StatMinimum     = "Minimum"
+	StatMaximum     = "Maximum"
+	StatSum         = "Sum"
+	StatSampleCount = "SampleCount"
+)
+
+// ValidStat reports whether stat is one of the supported statistics.
+func ValidStat(stat string) bool {
+	switch stat {
+	case StatAverage, StatMinimum, StatMaximum, StatSum, StatSampleCount:
+		return true
+	}
+	return false
+}
+
+// Point is one aggregated datapoint.
+type Point struct {
+	Timestamp time.Time
+	Value     float64
+}
+
+// Aggregate returns one point per period in [start, end) as seen at time now: periods begin at
+// start rounded down to the minute, as CloudWatch aligns them, samples not yet settled at now are left out
+// (so recent periods are partial or absent), and periods without samples are omitted.
+// Points are in ascending time order.
+func (s *Simulator) Aggregate(ser Series, stat string, period time.Duration, start, end, now time.Time) []Point {
+	if period < time.Minute || !ser.Active {
+		return nil
+	}
+	first := start.UTC().Truncate(time.Minute)
+	var out []Point
+	for p := first; p.Before(end); p = p.Add(period) {
+		var sum, lo, hi float64
+		n := 0
+		for m := p; m.Before(p.Add(period)); m = m.Add(time.Minute) {
+			if s.visibleAt(ser, m).After(now) {
+				continue
+			}
+			v, ok := s.Sample(ser, m)
+			if !ok {
+				continue
+			}
+			if n == 0 || v < lo {
+				lo = v
+			}
+			if n == 0 || v > hi {
+				hi = v
+			}
+			sum += v
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		var v float64
+		switch stat {
+		case StatAverage:
+			v = sum / float64(n)
+		case StatMinimum:
+			v = lo
+		case StatMaximum:
+			v = hi
+		case StatSum:
+			v = sum
+		case StatSampleCount:
+			v = float64(n)
+		}
+		out = append(out, Point{p, v})
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package sim
+
+import (
+	"sort"
+	"sync"
+)
+
+// CallCount is the number of calls of one operation by one account.
+type CallCount struct {
+	Account   string `json:"account"`
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Count     int    `json:"count"`
+}
+
+// FaultCount is the number of injected faults of one kind for one operation and account.
+type FaultCount struct {
+	Account   string `json:"account"`
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Kind      string `json:"kind"`
+	Count     int    `json:"count"`
+}
+
+// MetricsCount is the number of metrics requested by GetMetricData calls of an account,
+// CloudWatch's billed unit.
+type MetricsCount struct {
+	Account string `json:"account"`
+	Count   int    `json:"count"`
+}
+
+// RejectCount is the number of requests rejected before reaching an operation.
+type RejectCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// Stats is a snapshot of the simulator's counters, served at GET /sim/stats.
+type Stats struct {
+	// Calls counts every authenticated call, including those answered with an injected fault.
+	Calls []CallCount `json:"calls"`
+	// MetricsRequested counts the queries of successful GetMetricData calls.
+	MetricsRequested []MetricsCount `json:"metrics_requested"`
+	Faults           []FaultCount   `json:"faults"`
+	Rejected         []RejectCount  `json:"rejected"`
+}
+
+// CallsOf returns the number of calls of an operation; an empty account sums all accounts.
+func (s Stats) CallsOf(account, service, operation string) int {
+	n := 0
+	for _, c := range s.Calls {
+		if (account == "" || c.Account == account) && c.Service == service && c.Operation == operation {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+// MetricsRequestedBy returns the billed metrics of an account; empty sums all accounts.
+func (s Stats) MetricsRequestedBy(account string) int {
+	n := 0
+	for _, c := range s.MetricsRequested {
+		if account == "" || c.Account == account {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+// FaultsOf returns the number of injected faults of a kind; empty operation sums all.
+func (s Stats) FaultsOf(kind, operation string) int {
+	n := 0
+	for _, c := range s.Faults {
+		if c.Kind == kind && (operation == "" || c.Operation == operation) {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+// RejectedFor returns the number of requests rejected for a reason.
+func (s Stats) RejectedFor(reason string) int {
+	for _, r := range s.Rejected {
+		if r.Reason == reason {
+			return r.Count
+		}
+	}
+	return 0
+}
+
+type statsStore struct {
+	mu       sync.Mutex
+	calls    map[CallCount]int
+	metrics  map[string]int
+	faults   map[FaultCount]int
+	rejected map[string]int
+}
+
+func newStatsStore() *statsStore {
+	s := &statsStore{}
+	s.reset()
+	return s
+}
+
+func (s *statsStore) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[CallCount]int{}
+	s.metrics = map[string]int{}
+	s.faults = map[FaultCount]int{}
+	s.rejected = map[string]int{}
+}
+
+func (s *statsStore) snapshot() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Stats{Calls: []CallCount{}, MetricsRequested: []MetricsCount{}, Faults: []FaultCount{}, Rejected: []RejectCount{}}
+	for k, n := range s.calls {
+		k.Count = n
+		out.Calls = append(out.Calls, k)
+	}
+	sort.Slice(out.Calls, func(i, j int) bool {
+		a, b := out.Calls[i], out.Calls[j]
+		return a.Account+a.Service+a.Operation < b.Account+b.Service+b.Operation
+	})
+	for a, n := range s.metrics {
+		out.MetricsRequested = append(out.MetricsRequested, MetricsCount{a, n})
+	}
+	sort.Slice(out.MetricsRequested, func(i, j int) bool { return out.MetricsRequested[i].Account < out.MetricsRequested[j].Account })
+	for k, n := range s.faults {
+		k.Count = n
+		out.Faults = append(out.Faults, k)
+	}
+	sort.Slice(out.Faults, func(i, j int) bool {
+		a, b := out.Faults[i], out.Faults[j]
+		return a.Account+a.Service+a.Operation+a.Kind < b.Account+b.Service+b.Operation+b.Kind
+	})
+	for r, n := range s.rejected {
+		out.Rejected = append(out.Rejected, RejectCount{r, n})
+	}
+	sort.Slice(out.Rejected, func(i, j int) bool { return out.Rejected[i].Reason < out.Rejected[j].Reason })
+	return out
+}
+
+// CountCall records one authenticated call.
+func (s *Simulator) CountCall(account, service, operation string) {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	s.stats.calls[CallCount{Account: account, Service: service, Operation: operation}]++
+}
+
+// CountMetricsRequested records the billed metrics of a successful GetMetricData call.
+func (s *Simulator) CountMetricsRequested(account string, n int) {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	s.stats.metrics[account] += n
+}
+
+// CountRejected records a request rejected before reaching an operation.
+func (s *Simulator) CountRejected(reason string) {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	s.stats.rejected[reason]++
+}
+
+func (s *Simulator) countFault(account, service, operation, kind string) {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	s.stats.faults[FaultCount{Account: account, Service: service, Operation: operation, Kind: kind}]++
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Simulator) Stats() Stats { return s.stats.snapshot() }
+
+// ResetStats zeroes the counters (not the fault sequence, which stays a function of the seed
+// and the call order).
+func (s *Simulator) ResetStats() { s.stats.reset() }
