@@ -1,0 +1,106 @@
+package anomalyprocessor
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/mcobs/mcobs/internal/analytics/detect"
+)
+
+type groupModel struct {
+	model    *detect.Multi
+	lastSeen int64
+}
+
+// groupValues collects, for one resource and one call, the value of every metric that belongs to
+// a group: the mean of its finite data points (a metric split by attributes, such as CPU per
+// core, enters a group as its average), and the latest timestamp.
+type groupValues struct {
+	sum map[string]float64
+	n   map[string]int
+	ts  pcommon.Timestamp
+}
+
+func (g *groupValues) add(name string, dps pmetric.NumberDataPointSlice) {
+	if g.sum == nil {
+		g.sum, g.n = map[string]float64{}, map[string]int{}
+	}
+	for k := range dps.Len() {
+		dp := dps.At(k)
+		v := pointValue(dp)
+		if !isFinite(v) {
+			continue
+		}
+		g.sum[name] += v
+		g.n[name]++
+		g.ts = max(g.ts, dp.Timestamp())
+	}
+}
+
+func (p *anomalyProcessor) multiConfig(g GroupConfig) detect.MultiConfig {
+	c := detect.DefaultMultiConfig(len(g.Metrics))
+	if g.Percentile != 0 {
+		c.Percentile = g.Percentile
+	}
+	c.WarmUp = p.cfg.WarmUp
+	return c
+}
+
+// scoreGroups scores every group whose metrics are all present for this resource.
+func (p *anomalyProcessor) scoreGroups(resKey string, gv *groupValues, now time.Time, out *output, st *stats) {
+	if gv.sum == nil {
+		return
+	}
+	ts := gv.ts
+	if ts == 0 {
+		ts = pcommon.NewTimestampFromTime(now)
+	}
+	for _, g := range p.cfg.Groups {
+		x := make([]float64, len(g.Metrics))
+		complete := true
+		for i, m := range g.Metrics {
+			if gv.n[m] == 0 {
+				complete = false
+				break
+			}
+			x[i] = gv.sum[m] / float64(gv.n[m])
+		}
+		if !complete {
+			continue
+		}
+		key := "group\x1e" + g.Name + "\x1e" + resKey
+		gm := p.groups[key]
+		if gm == nil {
+			if p.models() >= p.cfg.MaxSeries {
+				st.refused += int64(len(g.Metrics))
+				continue
+			}
+			model, err := detect.NewMulti(p.multiConfig(g))
+			if err != nil { // the group configuration was validated
+				continue
+			}
+			gm = &groupModel{model: model}
+			p.groups[key] = gm
+			st.newModels++
+			st.newBytes += int64(model.Size())
+		}
+		gm.lastSeen = now.Unix()
+		r := gm.model.Update(x)
+		out.addGroup(g.Name, g.Metrics[r.Top], ts, r)
+	}
+}
+
+func (o *output) addGroup(name, top string, ts pcommon.Timestamp, r detect.MultiResult) {
+	put := func(metric, desc string, v float64) {
+		dp := o.gauge(metric, desc).AppendEmpty()
+		dp.SetTimestamp(ts)
+		dp.SetDoubleValue(v)
+		dp.Attributes().PutStr(attrGroup, name)
+		dp.Attributes().PutStr(attrTop, top)
+	}
+	put(metricGroupScore, "Multivariate anomaly score in [0, 1) of the group named by anomaly.group; 0.5 is the threshold.", r.Score)
+	put(metricGroupEnergy, "Energy (squared Mahalanobis distance) of the group's latest vector.", r.Energy)
+	put(metricGroupThreshold, "Energy threshold: the configured percentile of the group's recent energies.", r.Threshold)
+}

@@ -1,0 +1,92 @@
+package anomalyprocessor
+
+import (
+	"sort"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/mcobs/mcobs/internal/analytics/detect"
+)
+
+// attrKey is a canonical string of an attribute map, so the same attributes in any order name
+// the same series.
+func attrKey(m pcommon.Map) string {
+	if m.Len() == 0 {
+		return ""
+	}
+	kv := make([]string, 0, m.Len())
+	for k, v := range m.All() {
+		kv = append(kv, k+"\x1f"+v.AsString())
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, "\x1d")
+}
+
+// output collects the anomaly metrics of one resource; they are added in a scope of their own,
+// after the resource's original scopes, so the originals are left as they came.
+type output struct {
+	sm pmetric.ScopeMetrics
+	// gauges by metric name, created on first use so the output has only what was scored.
+	gauges map[string]pmetric.NumberDataPointSlice
+	order  []string
+}
+
+func newOutput() *output {
+	return &output{gauges: map[string]pmetric.NumberDataPointSlice{}}
+}
+
+func (o *output) gauge(name, desc string) pmetric.NumberDataPointSlice {
+	if dps, ok := o.gauges[name]; ok {
+		return dps
+	}
+	if o.order == nil {
+		o.sm = pmetric.NewScopeMetrics()
+		o.sm.Scope().SetName(scopeName)
+	}
+	m := o.sm.Metrics().AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(desc)
+	dps := m.SetEmptyGauge().DataPoints()
+	o.gauges[name] = dps
+	o.order = append(o.order, name)
+	return dps
+}
+
+func point(dps pmetric.NumberDataPointSlice, attrs pcommon.Map, ts pcommon.Timestamp, v float64) pcommon.Map {
+	dp := dps.AppendEmpty()
+	attrs.CopyTo(dp.Attributes())
+	dp.SetTimestamp(ts)
+	dp.SetDoubleValue(v)
+	return dp.Attributes()
+}
+
+// add records the result r of the point of metric name with attributes attrs at ts.
+func (o *output) add(name string, attrs pcommon.Map, ts pcommon.Timestamp, r detect.Result) {
+	put := func(metric, desc string, v float64) pcommon.Map {
+		a := point(o.gauge(metric, desc), attrs, ts, v)
+		a.PutStr(attrMetric, name)
+		return a
+	}
+	put(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", r.Score)
+	put(metricExpected, "Value the anomaly model expected for the series named by anomaly.metric.", r.Expected)
+	put(metricLower, "Lower dynamic threshold of the series named by anomaly.metric.", r.Lower)
+	put(metricUpper, "Upper dynamic threshold of the series named by anomaly.metric.", r.Upper)
+	for i, l := range levels {
+		v := 0.0
+		if detect.Level(i) == r.Level {
+			v = 1
+		}
+		put(metricLevel, "1 for the current anomaly level of the series named by anomaly.metric (label anomaly.level), 0 for the others.", v).
+			PutStr(attrLevel, l)
+	}
+}
+
+// appendTo adds the collected metrics to rm.
+func (o *output) appendTo(rm pmetric.ResourceMetrics) {
+	if o.order == nil {
+		return
+	}
+	o.sm.MoveTo(rm.ScopeMetrics().AppendEmpty())
+}
