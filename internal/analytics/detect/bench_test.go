@@ -16,13 +16,13 @@ func BenchmarkUpdate(b *testing.B) {
 		d.UpdateUnix(sec+int64(i)*300, v)
 	}
 	b.ReportAllocs()
-	b.ReportMetric(float64(d.Size()), "bytes/series")
 	i := 0
 	for b.Loop() {
 		d.UpdateUnix(sec+int64(2000+i)*300, vals[i&(len(vals)-1)])
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric(float64(d.Size()), "bytes/series")
 }
 
 // BenchmarkCheckpoint measures writing and reading one series' model.
@@ -48,7 +48,6 @@ func BenchmarkMulti(b *testing.B) {
 			m, _ := NewMulti(DefaultMultiConfig(dims))
 			x := make([]float64, dims)
 			b.ReportAllocs()
-			b.ReportMetric(float64(m.Size()), "bytes/resource")
 			i := 0
 			for b.Loop() {
 				v := xs[i&4095]
@@ -58,6 +57,7 @@ func BenchmarkMulti(b *testing.B) {
 				m.Update(x)
 				i++
 			}
+			b.ReportMetric(float64(m.Size()), "bytes/resource")
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -177,9 +176,50 @@ func (m *Multi) threshold() float64 {
 		return 0
 	}
 	m.sorted = append(m.sorted[:0], m.ring...)
-	slices.Sort(m.sorted)
 	k := int(math.Ceil(m.cfg.Percentile/100*float64(len(m.sorted)))) - 1
-	return m.sorted[max(0, min(k, len(m.sorted)-1))]
+	return selectKth(m.sorted, max(0, min(k, len(m.sorted)-1)))
+}
+
+// selectKth returns the k-th smallest element of a (which it reorders): Hoare's quickselect with
+// a median-of-three pivot, linear on average where a sort would be n log n per vector.
+func selectKth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k]
+		}
+	}
+	return a[k]
 }
 
 func (m *Multi) learn(x []float64, energy float64) {

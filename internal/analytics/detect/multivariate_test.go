@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -141,6 +142,24 @@ func TestMultiConfigValidate(t *testing.T) {
 	for _, c := range bad {
 		if _, err := NewMulti(c); err == nil {
 			t.Errorf("NewMulti(%+v) accepted an invalid configuration", c)
+		}
+	}
+}
+
+func TestSelectKthMatchesSort(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, n := range []int{1, 2, 3, 10, 511, 512} {
+		a := make([]float64, n)
+		for i := range a {
+			a[i] = math.Floor(r.Float64() * 20) // ties on purpose
+		}
+		sorted := slices.Clone(a)
+		slices.Sort(sorted)
+		for k := range n {
+			if got := selectKth(slices.Clone(a), k); got != sorted[k] {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, got, sorted[k])
+			}
 		}
 	}
 }
