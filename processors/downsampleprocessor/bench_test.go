@@ -1,0 +1,142 @@
+package downsampleprocessor
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/mcobs/mcobs/processors/downsampleprocessor/internal/metadata"
+)
+
+// benchBatch builds one batch of gauges: series × perSeries points, 10 s apart from t0, with
+// three attributes per point and a slow wave with a fast wiggle of 1/60 of its range, so reduce
+// mode at the default 5% keeps a share of points close to what it keeps on real series.
+func benchBatch(series, perSeries int, t0 time.Time) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("cloud.provider", "aws")
+	rm.Resource().Attributes().PutStr("cloud.region", "eu-west-1")
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("aws.ec2.cpu.utilization")
+	dps := m.SetEmptyGauge().DataPoints()
+	dps.EnsureCapacity(series * perSeries)
+	for s := range series {
+		for i := range perSeries {
+			dp := dps.AppendEmpty()
+			dp.Attributes().PutStr("host.id", fmt.Sprintf("i-%08d", s))
+			dp.Attributes().PutStr("cpu", "total")
+			dp.Attributes().PutInt("core", int64(s%8))
+			ts := t0.Add(time.Duration(i) * 10 * time.Second)
+			dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+			dp.SetDoubleValue(benchValue(ts, s))
+		}
+	}
+	return md
+}
+
+func benchValue(ts time.Time, s int) float64 {
+	x := float64(ts.Unix())
+	return 50 + 30*math.Sin(x/3600+float64(s)) + math.Sin(x*7.3)
+}
+
+func benchProcessor(b *testing.B, rules []RuleConfig) *downsampleProcessor {
+	b.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Rules = rules
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop(), time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkConsume measures the consume path: points per second through ConsumeMetrics,
+// building the input batch outside the timer.
+func BenchmarkConsume(b *testing.B) {
+	modes := []struct {
+		name  string
+		rules []RuleConfig
+	}{
+		// An absolute tolerance that keeps about 8% of the points, near what reduce keeps on NAB at
+		// 5% of range, and steady from the first point on, however short the run.
+		{"reduce", []RuleConfig{{Mode: "reduce", Tolerance: ToleranceConfig{Absolute: 1.3}}}},
+		{"rollup", []RuleConfig{{Mode: "rollup", Window: 5 * time.Minute, Aggregates: []string{"min", "max", "avg", "last"}}}},
+	}
+	for _, mode := range modes {
+		for _, series := range []int{100, 10_000} {
+			const perSeries = 10
+			b.Run(fmt.Sprintf("mode=%s/series=%d/pointsPerSeries=%d", mode.name, series, perSeries), func(b *testing.B) {
+				p := benchProcessor(b, mode.rules)
+				t0 := time.Unix(1_700_000_000, 0)
+				tmpl := benchBatch(series, perSeries, t0)
+				md := pmetric.NewMetrics()
+				iter := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer()
+					shift(tmpl, md, time.Duration(iter*perSeries)*10*time.Second, perSeries)
+					iter++
+					b.StartTimer()
+					if err := p.ConsumeMetrics(context.Background(), md); err != nil {
+						b.Fatal(err)
+					}
+				}
+				points := float64(series * perSeries * iter)
+				b.ReportMetric(100*float64(p.emitted)/points, "kept%")
+				b.ReportMetric(points/b.Elapsed().Seconds(), "points/s")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/points, "ns/point")
+			})
+		}
+	}
+}
+
+// shift copies tmpl into md with every timestamp moved by d and the values recomputed, so
+// each iteration continues the series.
+func shift(tmpl, md pmetric.Metrics, d time.Duration, perSeries int) {
+	tmpl.CopyTo(md)
+	dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints()
+	for i := range dps.Len() {
+		dp := dps.At(i)
+		ts := dp.Timestamp() + pcommon.Timestamp(d)
+		dp.SetTimestamp(ts)
+		dp.SetDoubleValue(benchValue(ts.AsTime(), i/perSeries))
+	}
+}
+
+// BenchmarkStateBytes reports the memory per series: the algorithm state from its own size
+// accounting, and the whole heap growth per series (identity and attributes included).
+func BenchmarkStateBytes(b *testing.B) {
+	for _, mode := range []string{"reduce", "rollup"} {
+		b.Run("mode="+mode, func(b *testing.B) {
+			const series = 10_000
+			var state, heap float64
+			b.ReportAllocs()
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				md := benchBatch(series, 3, time.Unix(1_700_000_000, 0))
+				p := benchProcessor(b, []RuleConfig{{Mode: mode, Window: time.Minute}})
+				if err := p.ConsumeMetrics(context.Background(), md); err != nil {
+					b.Fatal(err)
+				}
+				md = pmetric.Metrics{} // only the processor's state stays reachable
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				state = float64(p.bytes) / series
+				heap = (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / series
+				runtime.KeepAlive(p)
+			}
+			b.ReportMetric(state, "state-bytes/series")
+			b.ReportMetric(heap, "heap-bytes/series")
+		})
+	}
+}
