@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Issue 7 figures: samples kept by the downsample processor's reduce mode at a max error of 5%
+# and 1% of each series' range (NAB and synthetic series), spike retention at a 10% budget,
+# consume-path throughput on one core and bytes of state per series.
+# A "sample" is one timestamp-value pair, as Prometheus stores it; kept % = kept samples /
+# input samples, pooled over the series of a group.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+NAB="${NAB:-../shared/data/nab}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+go build -o "$tmp/mcobs" ./cmd/mcobs
+run() { "$tmp/mcobs" backtest downsample "$@" 2>/dev/null; }
+pick() { sed -n "s/^$1.*= *\([0-9.]*%\).*/\1/p; s/^$1[^:]*: \([0-9.]*%\).*/\1/p" | head -1; }
+
+r5="$(run --tolerance 0.05 "$NAB/data")"
+r1="$(run --tolerance 0.01 "$NAB/data")"
+s5="$(run --tolerance 0.05 --synthetic 20000)"
+s1="$(run --tolerance 0.01 --synthetic 20000)"
+
+bench="$(go test -run '^$' -bench 'BenchmarkConsume/mode=reduce|BenchmarkStateBytes' -cpu 1 -benchtime 2s ./processors/downsampleprocessor/)"
+metric() { awk -v b="$1" -v u="$2" '$1 ~ b { for (i = 2; i <= NF; i++) if ($i == u) print $(i-1) }' <<<"$bench" | head -1; }
+
+row() { printf '%-64s %-12s %s\n' "$1" "$2" "$3"; }
+row "figure" "goal" "reached"
+row "kept at max error <= 5% of range, NAB real series" "<= 10%" "$(pick 'kept (pooled, real series)' <<<"$r5")"
+row "kept at max error <= 5% of range, NAB artificial series" "" "$(pick 'kept (pooled, artificial series)' <<<"$r5")"
+row "kept at max error <= 5% of range, all 41 NAB series" "" "$(pick 'kept (pooled)' <<<"$r5")"
+row "kept at max error <= 5% of range, synthetic series" "" "$(pick 'kept (pooled)' <<<"$s5")"
+row "kept at max error <= 1% of range, NAB real series" "<= 33%" "$(pick 'kept (pooled, real series)' <<<"$r1")"
+row "kept at max error <= 1% of range, all 41 NAB series" "" "$(pick 'kept (pooled)' <<<"$r1")"
+row "kept at max error <= 1% of range, synthetic series" "" "$(pick 'kept (pooled)' <<<"$s1")"
+row "worst max error seen, 5% / 1% runs (% of range)" "5 / 1" "$(sed -n 's/.*worst max error \([0-9.]*\)%.*/\1/p' <<<"$r5") / $(sed -n 's/.*worst max error \([0-9.]*\)%.*/\1/p' <<<"$r1")"
+row "NAB labelled points within 5% of range at a 10% budget" ">= 95%" "$(sed -n 's/^spike retention: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$r5")"
+for s in 100 10000; do
+  row "consume path, reduce, $s series x 10 points per batch, 1 core" ">= 2M pts/s" \
+    "$(metric "mode=reduce/series=$s/" points/s) points/s ($(metric "mode=reduce/series=$s/" kept%)% kept)"
+done
+row "reduce state per series (Size())" "<= 512 B" "$(metric 'StateBytes/mode=reduce' state-bytes/series) B"
+row "heap per series incl. identity and 3 attributes, reduce" "" "$(metric 'StateBytes/mode=reduce' heap-bytes/series) B"
+echo
+echo "reproduce: mcobs backtest downsample --tolerance 0.05 $NAB/data (or 0.01, or --synthetic 20000);"
+echo "           go test -run '^\$' -bench 'Consume|StateBytes' -cpu 1 ./processors/downsampleprocessor/"
