@@ -84,6 +84,10 @@ type dsResult struct {
 	checked   int
 	retained  int
 	budgetTol float64
+	// Kept for the pooled budget: the accepted samples, their range and the labelled times.
+	pts    []reduce.Point
+	rng    float64
+	labels []int64
 }
 
 func runBacktestDownsample(stdout, stderr io.Writer, args []string, f downsampleFlags) error {
@@ -197,6 +201,10 @@ func dsDownsampleOne(s tsio.Series, algo reduce.Algorithm, labels map[string][]t
 			times[i] = t.UnixNano()
 		}
 		r.checked, r.retained = reduce.Within(pts, bknots, times, f.spikeTol*rng)
+		r.labels = times
+	}
+	if len(labels) > 0 {
+		r.pts, r.rng = pts, rng
 	}
 	if f.out != "" {
 		if err := dsWriteKept(filepath.Join(f.out, s.Category, s.Name+".csv"), knots); err != nil {
@@ -221,6 +229,45 @@ func dsSafeFrac(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// dsPooledBudget finds by bisection the smallest tolerance, as one fraction of each series'
+// range, at which all series together keep at most the budget, as a collector with one storage
+// budget would, and reports the labelled points within the spike tolerance there.
+func dsPooledBudget(rs []dsResult, f downsampleFlags) (tol, keptShare float64, retained, checked int) {
+	algo, _ := reduce.ParseAlgorithm(f.algorithm)
+	total := 0
+	for _, r := range rs {
+		total += len(r.pts)
+	}
+	run := func(frac float64, measure bool) (kept, ret, chk int) {
+		for _, r := range rs {
+			if len(r.pts) == 0 {
+				continue
+			}
+			g := f
+			g.tolerance = frac
+			o := g.options(algo, r.rng)
+			knots, _, _ := reduce.Compress(r.pts, &o)
+			kept += len(knots)
+			if measure && len(r.labels) > 0 {
+				c, w := reduce.Within(r.pts, knots, r.labels, f.spikeTol*r.rng)
+				chk, ret = chk+c, ret+w
+			}
+		}
+		return kept, ret, chk
+	}
+	lo, hi := 0.0, 1.0
+	for range 25 {
+		mid := (lo + hi) / 2
+		if k, _, _ := run(mid, false); float64(k) <= f.budget*float64(total) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	kept, retained, checked := run(hi, true)
+	return hi, dsSafeFrac(float64(kept), float64(total)), retained, checked
 }
 
 // dsReadSeries reads a CSV series with tsio; a file whose rows go back in time, which tsio
@@ -382,6 +429,11 @@ func writeDownsampleReport(w io.Writer, rs []dsResult, f downsampleFlags) error 
 	if checked > 0 {
 		fmt.Fprintf(w, "spike retention: %d of %d labelled points within %.0f%% of range at a %.0f%% budget = %.1f%%\n",
 			retained, checked, 100*f.spikeTol, 100*f.budget, 100*dsSafeFrac(float64(retained), float64(checked)))
+	}
+	if checked > 0 {
+		tol, kept, retained, checked := dsPooledBudget(rs, f)
+		fmt.Fprintf(w, "spike retention, pooled budget: %d of %d labelled points within %.0f%% of range when all series together keep %.0f%% of samples (%.2f%%, one tolerance of %.2f%% of each series' range) = %.1f%%\n",
+			retained, checked, 100*f.spikeTol, 100*f.budget, 100*kept, 100*tol, 100*dsSafeFrac(float64(retained), float64(checked)))
 	}
 	if dropped > 0 {
 		fmt.Fprintf(w, "dropped %d duplicate or out-of-order samples\n", dropped)

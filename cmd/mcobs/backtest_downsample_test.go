@@ -53,7 +53,7 @@ func TestBacktestDownsample(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := stdout.String()
-	for _, want := range []string{"cat/x", "spike retention: 1 of 1", "dropped 1 duplicate or out-of-order"} {
+	for _, want := range []string{"cat/x", "spike retention: 1 of 1", "spike retention, pooled budget: 1 of 1", "dropped 1 duplicate or out-of-order"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
