@@ -36,6 +36,7 @@ type Compressor struct {
 	recvT  int64 // the time of the last sample received, for the order checks
 	// pendEps is the tolerance that applied when pend arrived.
 	pendEps float64
+	prev    prevSegment
 	seg     segment
 	rng     rangeTracker
 	an      analysis
@@ -52,15 +53,26 @@ type Compressor struct {
 type segment struct {
 	start Point
 	prevT int64 // time of the last sample the segment covers
+	aT    int64 // time of the knot a connected segment starts from
 	n     int32
 	alive uint8
 
 	// Constant: the feasible value interval and the sum for the mean.
 	cLo, cHi, cSum float64
-	// Linear from the anchor (also the Counter cone): feasible slopes and least-squares sums.
-	lLo, lHi, lSxy, lSxx float64
-	// Linear from start.
+	// Connected linear: feasible (start value, slope) pairs and least-squares sums.
+	poly            poly
+	lSx, lSxx, lSxv float64
+	// Linear from start (also the Counter cone): feasible slopes and least-squares sums.
 	fLo, fHi, fSxy, fSxx float64
+}
+
+// prevSegment is the last closed segment, whose end knot value is still open within
+// [lo, hi]: the next segment, if connected, picks it, so that segment gets as long as it can.
+type prevSegment struct {
+	startT, endT int64
+	startV       float64 // free linear: its start knot's value
+	lo, hi, pref float64
+	kind         uint8 // 0 when there is none
 }
 
 // NewCompressor returns a compressor using the shared options o, which must stay unchanged.
@@ -134,7 +146,8 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 			dst = c.closeSegment(dst)
 		}
 		if next == Counter {
-			c.seg.lLo, c.seg.lHi = math.Inf(-1), math.Inf(1)
+			dst = c.fixPrev(dst, c.prev.pref)
+			c.seg.fLo, c.seg.fHi = math.Inf(-1), math.Inf(1)
 		}
 		c.algo = next
 	}
@@ -161,13 +174,13 @@ func (c *Compressor) Flush(dst []Point) []Point {
 		if c.hasAnchor && c.last.T > c.anchor.T && !c.isNonFinite() {
 			dst = c.emit(dst, c.last)
 		}
-		c.seg.lLo, c.seg.lHi = math.Inf(-1), math.Inf(1)
+		c.seg.fLo, c.seg.fHi = math.Inf(-1), math.Inf(1)
 		return dst
 	}
 	if c.seg.n > 0 {
 		dst = c.closeSegment(dst)
 	}
-	return dst
+	return c.fixPrev(dst, c.prev.pref)
 }
 
 func (c *Compressor) isNonFinite() bool {
@@ -201,7 +214,7 @@ func (o *Options) analysisSamples() int32 {
 func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Point) []Point {
 	s := &c.seg
 	if !c.hasAnchor {
-		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
 		return c.emit(dst, Point{t, v})
 	}
 	pending := c.last.T > c.anchor.T
@@ -209,32 +222,37 @@ func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Poin
 		if pending {
 			dst = c.emit(dst, c.last)
 		}
-		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
 		return c.emit(dst, Point{t, v})
 	}
 	dx := float64(t - c.anchor.T)
 	slope := (v - c.anchor.V) / dx
 	tooLong := c.opt.MaxSegment > 0 && t-c.anchor.T > c.opt.MaxSegment
-	if pending && (tooLong || slope < s.lLo || slope > s.lHi) {
+	if pending && (tooLong || slope < s.fLo || slope > s.fHi) {
 		dst = c.emit(dst, c.last)
-		s.lLo, s.lHi = math.Inf(-1), math.Inf(1)
+		s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
 		dx = float64(t - c.anchor.T)
 	}
 	e := band(eps, v, c.anchor.V)
 	if e <= 0 {
 		// No room: the next sample must make this one a knot.
-		s.lLo, s.lHi = math.Inf(1), math.Inf(-1)
+		s.fLo, s.fHi = math.Inf(1), math.Inf(-1)
 		return dst
 	}
-	s.lLo = max(s.lLo, (v-e-c.anchor.V)/dx)
-	s.lHi = min(s.lHi, (v+e-c.anchor.V)/dx)
+	s.fLo = max(s.fLo, (v-e-c.anchor.V)/dx)
+	s.fHi = min(s.fHi, (v+e-c.anchor.V)/dx)
 	return dst
 }
 
 func (c *Compressor) startSegment(t int64, v, eps float64) {
 	s := &c.seg
 	*s = segment{start: Point{t, v}, prevT: t, n: 1, alive: maskFor(c.algo)}
-	e := band(eps, v, c.anchor.V)
+	aLo, aHi := c.anchor.V, c.anchor.V
+	s.aT = c.anchor.T
+	if c.prev.kind != 0 {
+		aLo, aHi, s.aT = c.prev.lo, c.prev.hi, c.prev.endT
+	}
+	e := band(eps, v, aLo, aHi)
 	if e <= 0 {
 		e = 0
 		s.alive &^= kindLinear
@@ -244,14 +262,15 @@ func (c *Compressor) startSegment(t int64, v, eps float64) {
 		s.cLo, s.cHi = v, v
 	}
 	s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
-	if !c.hasAnchor {
+	if !c.hasAnchor && c.prev.kind == 0 {
 		s.alive &^= kindLinear
+	}
+	if s.alive&kindLinear == 0 {
 		return
 	}
-	dx := float64(t - c.anchor.T)
-	dy := v - c.anchor.V
-	s.lLo, s.lHi = (dy-e)/dx, (dy+e)/dx
-	s.lSxy, s.lSxx = dx*dy, dx*dx
+	dx := float64(t - s.aT)
+	s.poly.init(aLo, aHi, dx, v-e, v+e)
+	s.lSx, s.lSxx, s.lSxv = dx, dx*dx, dx*v
 }
 
 func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
@@ -265,7 +284,7 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 		c.startSegment(t, v, eps)
 		return dst
 	}
-	e := band(eps, v, c.anchor.V, s.start.V)
+	e := band(eps, v, c.prev.lo, c.prev.hi, c.anchor.V, s.start.V)
 	alive := s.alive
 	if alive&kindConst != 0 {
 		lo, hi := max(s.cLo, v-e), min(s.cHi, v+e)
@@ -279,12 +298,13 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 		}
 	}
 	if alive&kindLinear != 0 {
-		dx, dy := float64(t-c.anchor.T), v-c.anchor.V
-		lo, hi := max(s.lLo, (dy-e)/dx), min(s.lHi, (dy+e)/dx)
-		if e > 0 && lo <= hi {
-			s.lLo, s.lHi = lo, hi
-			s.lSxy += dx * dy
+		dx := float64(t - s.aT)
+		p := s.poly
+		if e > 0 && p.clip(dx, v+e, 1) && p.clip(dx, v-e, -1) {
+			s.poly = p
+			s.lSx += dx
 			s.lSxx += dx * dx
+			s.lSxv += dx * v
 		} else {
 			alive &^= kindLinear
 		}
@@ -312,36 +332,76 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 	return dst
 }
 
-// closeSegment emits the knots of the cheapest kind still alive: all alive kinds cover the
-// same samples, so the one needing fewest samples wins, and among equals the constant (its
-// value is the clamped mean, which for one sample is the sample itself).
+// closeSegment ends the open segment with the cheapest kind still alive (all alive kinds cover
+// the same samples): connected linear needs one knot, the others two (one for a single
+// sample). A connected segment fixes the previous segment's end value now; a disconnected one
+// lets it take its preferred value. The closed segment's own end value stays open (prev).
 func (c *Compressor) closeSegment(dst []Point) []Point {
 	s := &c.seg
 	end := s.prevT
 	switch {
-	case s.n == 1 && s.alive&kindConst != 0, s.n == 1 && s.alive&kindFree != 0:
-		dst = c.emit(dst, s.start)
-	case s.alive&kindLinear != 0:
-		dx := float64(end - c.anchor.T)
-		slope := clamp(s.lSxy/s.lSxx, s.lLo, s.lHi)
-		if c.opt.Snap {
-			slope = c.snapSlope(slope, s.lLo, s.lHi, c.anchor.V, dx)
+	case s.n == 1 && s.alive&(kindConst|kindFree) != 0:
+		dst = c.fixPrev(dst, c.prev.pref)
+		c.prev = prevSegment{kind: kindConst, startT: s.start.T, endT: end, lo: s.cLo, hi: s.cHi, pref: s.start.V}
+		if s.alive&kindConst == 0 { // the free kind alone: the sample itself
+			c.prev.lo, c.prev.hi = s.start.V, s.start.V
 		}
-		dst = c.emit(dst, Point{end, c.anchor.V + slope*dx})
+	case s.alive&kindLinear != 0:
+		from := c.anchor.V
+		if c.prev.kind != 0 {
+			from = c.prev.pref
+		}
+		y, lo, hi := s.poly.widest(from)
+		dst = c.fixPrev(dst, y)
+		dx := float64(end - s.aT)
+		slope := clamp((s.lSxv-y*s.lSx)/s.lSxx, lo, hi)
+		c.prev = c.linearEnd(kindLinear, y, slope, lo, hi, dx, end)
 	case s.alive&kindConst != 0:
+		dst = c.fixPrev(dst, c.prev.pref)
 		v := clamp(s.cSum/float64(s.n), s.cLo, s.cHi)
-		dst = append(dst, Point{s.start.T, v})
-		dst = c.emit(dst, Point{end, v})
+		c.prev = prevSegment{kind: kindConst, startT: s.start.T, endT: end, lo: s.cLo, hi: s.cHi, pref: v}
 	default: // kindFree with n >= 2
+		dst = c.fixPrev(dst, c.prev.pref)
 		dx := float64(end - s.start.T)
 		slope := clamp(s.fSxy/s.fSxx, s.fLo, s.fHi)
-		if c.opt.Snap {
-			slope = c.snapSlope(slope, s.fLo, s.fHi, s.start.V, dx)
-		}
-		dst = append(dst, s.start)
-		dst = c.emit(dst, Point{end, s.start.V + slope*dx})
+		c.prev = c.linearEnd(kindFree, s.start.V, slope, s.fLo, s.fHi, dx, end)
+		c.prev.startT, c.prev.startV = s.start.T, s.start.V
 	}
 	s.n = 0
+	return dst
+}
+
+// linearEnd describes the open end of a linear segment from value y over dx with slopes in
+// [lo, hi]; with Snap the preferred end is the last sample's own value when feasible.
+func (c *Compressor) linearEnd(kind uint8, y, slope, lo, hi, dx float64, end int64) prevSegment {
+	p := prevSegment{kind: kind, endT: end, lo: y + lo*dx, hi: y + hi*dx, pref: y + slope*dx}
+	if p.lo > p.hi {
+		p.lo, p.hi = p.hi, p.lo
+	}
+	if c.opt.Snap && c.last.V >= p.lo && c.last.V <= p.hi {
+		p.pref = c.last.V
+	}
+	p.pref = clamp(p.pref, p.lo, p.hi)
+	return p
+}
+
+// fixPrev emits the knots of the previous segment with its end value y.
+func (c *Compressor) fixPrev(dst []Point, y float64) []Point {
+	p := &c.prev
+	if p.kind == 0 {
+		return dst
+	}
+	y = clamp(y, p.lo, p.hi)
+	switch p.kind {
+	case kindConst:
+		if p.startT != p.endT {
+			dst = append(dst, Point{p.startT, y})
+		}
+	case kindFree:
+		dst = append(dst, Point{p.startT, p.startV})
+	}
+	dst = c.emit(dst, Point{p.endT, y})
+	p.kind = 0
 	return dst
 }
 
@@ -353,13 +413,4 @@ func clamp(x, lo, hi float64) float64 {
 		return hi
 	}
 	return x
-}
-
-// snapSlope returns the slope that ends the segment on the last sample's own value when that
-// slope is feasible, so knots fall on real turning points and spikes keep their height.
-func (c *Compressor) snapSlope(slope, lo, hi, from, dx float64) float64 {
-	if exact := (c.last.V - from) / dx; exact >= lo && exact <= hi {
-		return exact
-	}
-	return slope
 }
