@@ -1,0 +1,239 @@
+package simaws
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcobs/mcobs/internal/sim"
+)
+
+// maxBody bounds request bodies; GetMetricData with 500 queries is well below it.
+const maxBody = 8 << 20
+
+// Server is the AWS side of the simulator: an http.Handler for all simulated services.
+type Server struct {
+	sim    *sim.Simulator
+	creds  *credStore
+	log    *slog.Logger
+	nextID atomic.Uint64
+}
+
+// NewServer returns the AWS handler for a simulator. A nil logger discards logs.
+func NewServer(s *sim.Simulator, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{sim: s, creds: newCredStore(s.Config()), log: log}
+}
+
+// Simulator returns the core simulator.
+func (s *Server) Simulator() *sim.Simulator { return s.sim }
+
+// call is one authenticated request on its way to an operation.
+type call struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	body      []byte
+	form      url.Values
+	proto     protocol
+	service   string
+	operation string
+	region    string
+	principal principal
+	requestID string
+}
+
+func (c *call) fail(e *apiError) { writeError(c.w, c.proto, c.requestID, e) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/sim/") {
+		s.sim.Handler().ServeHTTP(w, r)
+		return
+	}
+	c := &call{w: w, r: r, requestID: s.requestID()}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return
+	}
+	c.body = body
+	auth, authErr := parseAuth(r.Header.Get("Authorization"))
+	c.service, c.region = auth.Service, auth.Region
+	c.proto = protocolOf(r, auth.Service)
+	if err := c.parseOperation(); err != nil {
+		s.sim.CountRejected("malformed_request")
+		c.fail(err)
+		return
+	}
+	if authErr != nil {
+		s.sim.CountRejected("missing_authentication")
+		c.fail(missingAuthError(c.proto))
+		return
+	}
+	p, ok := s.creds.lookup(auth.AccessKeyID)
+	if !ok {
+		s.sim.CountRejected("unknown_access_key")
+		c.fail(unknownKeyError(c.proto))
+		return
+	}
+	if err := verifySignature(r, body, auth, p.credentials()); err != nil {
+		s.sim.CountRejected("signature_mismatch")
+		c.fail(badSignatureError(c.proto))
+		return
+	}
+	if p.SessionToken != "" && r.Header.Get("X-Amz-Security-Token") != p.SessionToken {
+		s.sim.CountRejected("bad_session_token")
+		c.fail(unknownKeyError(c.proto))
+		return
+	}
+	if !p.Expires.IsZero() && !s.sim.Now().Before(p.Expires) {
+		s.sim.CountRejected("expired_token")
+		c.fail(expiredError(c.proto))
+		return
+	}
+	c.principal = p
+	s.sim.CountCall(p.Account, c.service, c.operation)
+	if d := s.sim.Latency(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch s.sim.Fault(p.Account, c.service, c.operation) {
+	case sim.FaultThrottle:
+		c.fail(throttleError(c.proto))
+		return
+	case sim.FaultServerError:
+		c.fail(serverError(c.proto))
+		return
+	case sim.FaultExpired:
+		c.fail(expiredError(c.proto))
+		return
+	case sim.FaultMalformed:
+		c.w = &truncatingWriter{ResponseWriter: w}
+		defer c.w.(*truncatingWriter).flush()
+	}
+	s.dispatch(c)
+}
+
+func (s *Server) requestID() string {
+	n := s.nextID.Add(1)
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+}
+
+// protocolOf picks the wire protocol from the signing service name, falling back to request
+// shape for unsigned requests so even the authentication error has the right form.
+func protocolOf(r *http.Request, service string) protocol {
+	switch service {
+	case "monitoring":
+		return protoCBOR
+	case "ec2":
+		return protoEC2Query
+	case "sts", "rds":
+		return protoAWSQuery
+	case "tagging":
+		return protoJSON11
+	}
+	switch {
+	case r.Header.Get("Smithy-Protocol") != "":
+		return protoCBOR
+	case r.Header.Get("X-Amz-Target") != "":
+		return protoJSON11
+	}
+	return protoAWSQuery
+}
+
+func (c *call) parseOperation() *apiError {
+	switch c.proto {
+	case protoCBOR:
+		_, op, ok := strings.Cut(c.r.URL.Path, "/operation/")
+		if !ok || !strings.HasPrefix(c.r.URL.Path, "/service/") {
+			return errorf(http.StatusNotFound, "UnknownOperationException", "path %q is not an RPC v2 operation", c.r.URL.Path)
+		}
+		c.operation = op
+	case protoJSON11:
+		target := c.r.Header.Get("X-Amz-Target")
+		_, op, ok := strings.Cut(target, ".")
+		if !ok {
+			return errorf(http.StatusBadRequest, "UnknownOperationException", "X-Amz-Target %q names no operation", target)
+		}
+		c.operation = op
+	default:
+		form, err := url.ParseQuery(string(c.body))
+		if err != nil {
+			return errorf(http.StatusBadRequest, "MalformedQueryString", "body is not a form: %v", err)
+		}
+		c.form = form
+		c.operation = form.Get("Action")
+		if c.operation == "" {
+			return errorf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action")
+		}
+	}
+	if c.service == "" {
+		c.service = map[protocol]string{protoCBOR: "monitoring", protoJSON11: "tagging"}[c.proto]
+	}
+	return nil
+}
+
+func (s *Server) dispatch(c *call) {
+	var err *apiError
+	switch c.service + "." + c.operation {
+	case "monitoring.ListMetrics":
+		err = s.listMetrics(c)
+	case "monitoring.GetMetricData":
+		err = s.getMetricData(c)
+	case "ec2.DescribeInstances":
+		err = s.describeInstances(c)
+	case "ec2.DescribeVpcs":
+		err = s.describeVpcs(c)
+	case "ec2.DescribeSubnets":
+		err = s.describeSubnets(c)
+	case "ec2.DescribeRouteTables":
+		err = s.describeRouteTables(c)
+	case "rds.DescribeDBInstances":
+		err = s.describeDBInstances(c)
+	case "sts.AssumeRole":
+		err = s.assumeRole(c)
+	case "sts.GetCallerIdentity":
+		err = s.getCallerIdentity(c)
+	case "tagging.GetResources":
+		err = s.getResources(c)
+	default:
+		err = unknownOperationError(c.proto, c.operation)
+	}
+	if err != nil {
+		c.fail(err)
+	}
+}
+
+// truncatingWriter is the malformed-body fault: it forwards headers and status but only the
+// first half of the body, so the client's deserializer fails as on a cut connection.
+type truncatingWriter struct {
+	http.ResponseWriter
+	buf    bytes.Buffer
+	status int
+}
+
+func (t *truncatingWriter) WriteHeader(code int) { t.status = code }
+
+func (t *truncatingWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+func (t *truncatingWriter) flush() {
+	if t.status == 0 {
+		t.status = http.StatusOK
+	}
+	b := t.buf.Bytes()
+	b = b[:len(b)/2]
+	t.ResponseWriter.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	t.ResponseWriter.WriteHeader(t.status)
+	_, _ = t.ResponseWriter.Write(b)
+}
