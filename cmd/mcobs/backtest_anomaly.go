@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,10 +187,13 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 	}
 	return tsplot.Save(tsplot.Chart{
 		Title:   s.Category + "/" + s.Name,
-		Bands:   []tsplot.Band{{Name: "band", Times: bandT, Lower: lo, Upper: hi, Color: tsplot.Grey}},
+		Bands:   []tsplot.Band{{Name: "band", Times: bandT, Lower: lo, Upper: hi, Color: bandColor}},
 		Lines:   []tsplot.Line{{Name: "value", Times: times, Vals: vals, Color: tsplot.Blue}, {Name: "expected", Times: bandT, Vals: exp, Color: tsplot.Green}},
 		Markers: []tsplot.Markers{{Name: "critical", Times: anT, Vals: anV, Color: tsplot.Red}},
 	}, path)
 }
+
+// bandColor is an opaque light grey: the band is drawn first, so the lines stay visible on it.
+var bandColor = color.RGBA{R: 215, G: 215, B: 215, A: 255}
 
 func isFinite(x float64) bool { return x-x == 0 }

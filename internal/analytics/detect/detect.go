@@ -203,15 +203,20 @@ func (d *Detector) current() Result {
 }
 
 // suppress damps the scores that follow a critical one: NAB, and an on-call engineer, reward the
-// first report of an incident and pay for every repeat.
+// first report of an incident and pay for every repeat. It also ranks a critical score by the
+// rarity of critical points in the series (see rateWeight).
 func (d *Detector) suppress(score float64) float64 {
 	s := &d.st
+	fired := 0.0
+	defer func() { s.EventRate += rateAlpha * (fired - s.EventRate) }()
 	if s.Quiet > 0 {
 		s.Quiet--
 		return score * suppressDamping
 	}
 	if score >= d.cfg.CriticalAt {
 		s.Quiet = int32(d.cfg.Suppress)
+		fired = 1
+		return math.Min(1, d.cfg.CriticalAt+(score-d.cfg.CriticalAt+rateBase)/(1+rateWeight*s.EventRate))
 	}
 	return score
 }

@@ -15,18 +15,18 @@ const (
 
 // Tuned constants, chosen on the whole NAB data set (never per file).
 var (
-	levelAlpha   = 0.033  // Holt level smoothing per point
+	levelAlpha   = 0.044  // Holt level smoothing per point
 	trendAlpha   = 0.015  // Holt trend smoothing per point
 	trendDamp    = 0.98   // damped trend, so a trend never runs away
 	errAlpha     = 0.015  // smoothing of each seasonal model's error, to pick the best
 	madAlpha     = 0.01   // smoothing of the residual's mean absolute deviation
-	madClip      = 13.0   // residuals beyond madClip sigmas are clipped when learning the noise
+	madClip      = 6.5    // residuals beyond madClip sigmas are clipped when learning the noise
 	seasonPerDay = 0.2    // seasonal profile smoothing per day (per period) of data
 	seasonGain   = 0.9    // a seasonal model is used when its error is below seasonGain times the level's
 	shortAlpha   = 0.1    // the change detector's short mean
 	longAlpha    = 0.0015 // the change detector's long mean and variance
 	varShort     = 0.05   // short residual variance
-	varClip      = 400.0  // squared residuals are clipped at varClip sigma² in the variance ratio
+	varClip      = 300.0  // squared residuals are clipped at varClip sigma² in the variance ratio
 	vigilance    = 0.08   // novelty: distance (in value range units) that makes a new prototype
 	protoRate    = 0.1    // novelty: how fast a matched prototype moves to the context
 	usageDecay   = 0.9995 // novelty: per-point decay of prototype usage
@@ -38,7 +38,15 @@ var (
 	wNov = 10.0 / 3
 
 	suppressDamping = 0.5   // factor applied to scores while suppressed
-	defaultSuppress = 100.0 // points damped after a critical one
+	defaultSuppress = 133.0 // points damped after a critical one
+
+	// A critical point's score is ranked by how rare critical points have been in the series:
+	// CriticalAt + (score - CriticalAt + rateBase) / (1 + rateWeight * rate), with rate the
+	// smoothed number of critical points per point. A series that fires often (noise, bursty
+	// counts) reports its events lower, so a higher threshold keeps the rare ones.
+	rateAlpha  = 0.0001
+	rateWeight = 300.0
+	rateBase   = 0.1
 )
 
 // state is the whole model. Every field is fixed size so that encoding/binary writes it as is,
@@ -66,7 +74,8 @@ type state struct {
 	Usage    [protos]float64
 	NProto   int32
 
-	Quiet int32
+	Quiet     int32
+	EventRate float64 // smoothed rate of critical events per point
 }
 
 var stateSize = binary.Size(state{})
@@ -205,13 +214,14 @@ func (s *state) novelty(v float64) float64 {
 		s.Usage[i] *= usageDecay
 	}
 	bestD /= ctxLen * rng
+	out := bestD / vigilance
 	if best >= 0 && bestD <= vigilance {
 		p := &s.Proto[best]
 		for j := range ctxLen {
 			p[j] += protoRate * (s.Ctx[j] - p[j])
 		}
 		s.Usage[best]++
-		return bestD / vigilance
+		return out
 	}
 	// A new context: take a free slot or the least used prototype.
 	slot := int(s.NProto)
@@ -230,7 +240,7 @@ func (s *state) novelty(v float64) float64 {
 	if best < 0 {
 		return 0
 	}
-	return bestD / vigilance
+	return out
 }
 
 // combine turns the detectors' statistics into one score in [0, 1): the largest scaled
@@ -241,6 +251,6 @@ func (s *state) novelty(v float64) float64 {
 // four points at every weight tried, because a single point outside the band is too common in
 // real series; a large spike still shows, through the short residual variance.
 func combine(zChg, zVar, nov float64) float64 {
-	x := math.Max(zChg/wChg, math.Max(zVar/wVar, nov/wNov))
+	x := math.Max(0, math.Max(zChg/wChg, math.Max(zVar/wVar, nov/wNov)))
 	return x / (1 + x)
 }

@@ -71,6 +71,9 @@ func (s *state) check() error {
 			return errors.New("non-finite model value")
 		}
 	}
+	if !(s.EventRate >= 0 && s.EventRate <= 1) {
+		return errors.New("event rate out of range")
+	}
 	if s.MAD < 0 || s.LongVar < 0 || s.ResShort < 0 || s.ResLong < 0 || s.Dt < 0 {
 		return errors.New("negative spread")
 	}
