@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -155,7 +156,7 @@ func NewFleet(seed int64, cfg Config) *Fleet {
 	}
 	for n := range cfg.Fleet.Instances {
 		c := cells[n%len(cells)]
-		f.Instances = append(f.Instances, f.newInstance(seed, n, c.account, c.region, cfg.Fleet))
+		f.Instances = append(f.Instances, f.newInstance(seed, n, n/len(cells), c.account, c.region, cfg.Fleet))
 	}
 	for n := range cfg.Fleet.RDSInstances {
 		c := cells[n%len(cells)]
@@ -214,7 +215,14 @@ func (f *Fleet) addNetwork(seed int64, acct, region string, ai, ri, nSubnets int
 	f.RouteTables = append(f.RouteTables, public, private)
 }
 
-func (f *Fleet) newInstance(seed int64, n int, acct, region string, fc FleetConfig) *Instance {
+// spread is a low-discrepancy sequence in [0, 1): the k-th instance of a cell gets
+// frac(k*phi + offset), so every cell gets its share of stopped and agent instances instead of
+// whatever a coin toss per instance gives.
+func spread(k int, offset float64) float64 {
+	return math.Mod(float64(k)*0.6180339887498949+offset, 1)
+}
+
+func (f *Fleet) newInstance(seed int64, n, k int, acct, region string, fc FleetConfig) *Instance {
 	h := hashOf(seed, "instance", n)
 	subnets := f.subnetsIn(acct, region)
 	sub := subnets[int(mix(h^3)%uint64(len(subnets)))]
@@ -232,9 +240,9 @@ func (f *Fleet) newInstance(seed int64, n int, acct, region string, fc FleetConf
 			{"app", app},
 		},
 	}
-	if unit(mix(h^9)) < fc.StoppedFraction {
+	if spread(k, unit(hashOf(seed, "stopped", acct, region))) < fc.StoppedFraction {
 		inst.State = "stopped"
-	} else if unit(mix(h^10)) < fc.AgentFraction {
+	} else if spread(k, unit(hashOf(seed, "agent", acct, region))) < fc.AgentFraction/(1-fc.StoppedFraction+1e-9) {
 		inst.Agent = true
 		inst.Tags = append(inst.Tags, Tag{"cloudwatch-agent", "true"})
 	}

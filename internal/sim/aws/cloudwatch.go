@@ -326,4 +326,3 @@ func (s *Server) getMetricData(c *call) *apiError {
 	writeCBOR(c, out)
 	return nil
 }
-

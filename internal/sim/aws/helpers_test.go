@@ -2,6 +2,7 @@ package simaws_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithy "github.com/aws/smithy-go"
 
 	"github.com/mcobs/mcobs/internal/sim"
 	simaws "github.com/mcobs/mcobs/internal/sim/aws"
@@ -98,3 +100,14 @@ func (e *env) tagging() *resourcegroupstaggingapi.Client {
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// errorCode is the AWS error code the SDK parsed, or "" when err is not an API error.
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}

@@ -135,4 +135,3 @@ func intParam(p protocol, form url.Values, key string, lo, hi int) (int, *apiErr
 }
 
 func boolStr(b bool) string { return strconv.FormatBool(b) }
-
