@@ -34,7 +34,6 @@ type downsampleFlags struct {
 	synthetic  int
 	seed       uint64
 	maxSegment time.Duration
-	extremes   float64
 	snap       bool
 }
 
@@ -68,7 +67,6 @@ samples.`,
 	fl.StringVar(&f.plot, "plot", "", "write a plot of original versus kept (.png or .svg); with several series the series name is added")
 	fl.IntVar(&f.synthetic, "synthetic", 0, "also run synthetic series of this many samples, one per kind")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic series")
-	fl.Float64Var(&f.extremes, "extremes", 1, "tolerance factor at prominent local extremes (the processor's tolerance.extremes); 1 for none")
 	fl.BoolVar(&f.snap, "snap", true, "end linear segments on the sample's own value when feasible (the processor's snap)")
 	fl.DurationVar(&f.maxSegment, "max-segment", 0, "close segments longer than this (the processor's max_segment); 0 for none")
 	return cmd
@@ -166,7 +164,7 @@ func dsToPoints(s tsio.Series) []reduce.Point {
 
 // options builds the compressor options for one series, as the processor would be configured.
 func (f downsampleFlags) options(algo reduce.Algorithm, rng float64) reduce.Options {
-	o := reduce.Options{Algorithm: algo, MaxSegment: int64(f.maxSegment), Extremes: f.extremes, Snap: f.snap}
+	o := reduce.Options{Algorithm: algo, MaxSegment: int64(f.maxSegment), Snap: f.snap}
 	if f.rangeMode == "series" {
 		o.Absolute = f.tolerance * rng
 		if o.Absolute == 0 {

@@ -59,9 +59,6 @@ type ToleranceConfig struct {
 	Relative float64 `mapstructure:"relative"`
 	// RangeSamples is the block length of the recent range (the last one to two blocks).
 	RangeSamples int `mapstructure:"range_samples"`
-	// Extremes in (0, 1) multiplies the tolerance at prominent local extremes so spikes keep
-	// closer to their height; 0 or 1 turns it off.
-	Extremes float64 `mapstructure:"extremes"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -110,9 +107,6 @@ func (r RuleConfig) merged(d RuleConfig) RuleConfig {
 	if r.Tolerance.RangeSamples == 0 {
 		r.Tolerance.RangeSamples = d.Tolerance.RangeSamples
 	}
-	if r.Tolerance.Extremes == 0 {
-		r.Tolerance.Extremes = d.Tolerance.Extremes
-	}
 	if r.MaxSegment == 0 {
 		r.MaxSegment = d.MaxSegment
 	}
@@ -157,9 +151,6 @@ func (r RuleConfig) validate(key string, full bool) error {
 	}
 	if t.RangeSamples < 0 {
 		errs = append(errs, fmt.Errorf("`%s.tolerance.range_samples` must be >= 0, got %d", key, t.RangeSamples))
-	}
-	if !(t.Extremes >= 0) || t.Extremes > 1 {
-		errs = append(errs, fmt.Errorf("`%s.tolerance.extremes` must be in [0, 1], got %v", key, t.Extremes))
 	}
 	if r.MaxSegment < 0 {
 		errs = append(errs, fmt.Errorf("`%s.max_segment` must be >= 0, got %q", key, r.MaxSegment))

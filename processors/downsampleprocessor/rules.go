@@ -49,7 +49,7 @@ func compileRules(c *Config) ([]*rule, error) {
 		r.opts = reduce.Options{
 			Algorithm: algo, Absolute: m.Tolerance.Absolute, Relative: m.Tolerance.Relative,
 			RangeBlock: m.Tolerance.RangeSamples, MaxSegment: int64(m.MaxSegment),
-			Extremes: m.Tolerance.Extremes, Snap: true,
+			Snap: true,
 		}
 		r.counter = r.opts
 		r.counter.Algorithm = reduce.Counter

@@ -16,6 +16,7 @@ pick() { sed -n "s/^$1.*= *\([0-9.]*%\).*/\1/p; s/^$1[^:]*: \([0-9.]*%\).*/\1/p"
 
 r5="$(run --tolerance 0.05 "$NAB/data")"
 r1="$(run --tolerance 0.01 "$NAB/data")"
+rv="$(run --tolerance 0.05 --algorithm vertex "$NAB/data")"
 s5="$(run --tolerance 0.05 --synthetic 20000)"
 s1="$(run --tolerance 0.01 --synthetic 20000)"
 
@@ -33,6 +34,7 @@ row "kept at max error <= 1% of range, all 41 NAB series" "" "$(pick 'kept (pool
 row "kept at max error <= 1% of range, synthetic series" "" "$(pick 'kept (pooled)' <<<"$s1")"
 row "worst max error seen, 5% / 1% runs (% of range)" "5 / 1" "$(sed -n 's/.*worst max error \([0-9.]*\)%.*/\1/p' <<<"$r5") / $(sed -n 's/.*worst max error \([0-9.]*\)%.*/\1/p' <<<"$r1")"
 row "NAB labelled points within 5% of range, 10% budget per series" ">= 95%" "$(sed -n 's/^spike retention: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$r5")"
+row "  same, algorithm vertex (original samples only)" "" "$(sed -n 's/^spike retention: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$rv")"
 row "NAB labelled points within 5% of range, 10% budget pooled" "" "$(sed -n 's/^spike retention, pooled budget: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$r5")"
 for s in 100 10000; do
   row "consume path, reduce, $s series x 10 points per batch, 1 core" ">= 2M pts/s" \

@@ -24,10 +24,11 @@ var classNames = [...]string{"unknown", "step", "smooth", "counter", "noisy"}
 func (k Class) String() string { return classNames[k] }
 
 // Algorithm is the algorithm the class runs under Auto. The mapping was measured on the NAB
-// series (DESIGN.md): mixed segments are never worse than a single kind on step-like, smooth
-// or noisy data, because a constant segment is a linear one with slope zero and the mixed
-// compressor lets the kinds race; only counters get their own path, which keeps original
-// samples so increase() stays exact.
+// series by class (DESIGN.md): on step-like and noisy series mixed segments keep fewest
+// samples (the constant kind wins the flat runs, linear the ramps); on smooth series linear
+// alone keeps as many within 0.3 points (42.4% against 42.7% at 1% of range) but loses two
+// more labelled spikes at a fixed budget, so smooth runs mixed too; counters get their own
+// path, which keeps original samples so increase() stays exact.
 func (k Class) Algorithm() Algorithm {
 	if k == CounterLike {
 		return Counter

@@ -32,21 +32,16 @@ type Compressor struct {
 
 	anchor Point // the last knot emitted; connected segments start here
 	last   Point // the last sample fitted (or the last non-finite one)
-	pend   Point // the sample waiting for its right neighbour
 	recvT  int64 // the time of the last sample received, for the order checks
-	// pendEps is the tolerance that applied when pend arrived.
-	pendEps float64
-	prev    prevSegment
-	seg     segment
-	rng     rangeTracker
-	an      analysis
+	prev   prevSegment
+	seg    segment
+	rng    rangeTracker
+	an     analysis
 
 	algo      Algorithm
 	hasAnchor bool
 	hasLast   bool
 	hasRecv   bool
-	hasPend   bool
-	pendReset bool
 }
 
 // segment is the open segment: one candidate fit per kind, run side by side.
@@ -94,8 +89,7 @@ func (c *Compressor) Tolerance() float64 {
 }
 
 // Push adds the sample (t, v); reset marks a counter reset signalled out of band (a new start
-// time). It appends any knots that became final to dst. A sample is fitted when the next one
-// arrives, because only then is it known whether it is a local extreme.
+// time). It appends any knots that became final to dst.
 func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point, Status) {
 	if c.hasRecv {
 		if t < c.recvT {
@@ -113,27 +107,8 @@ func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point,
 		return dst, NonFinite
 	}
 	c.rng.add(v)
-	eps := c.Tolerance()
-	if c.hasPend {
-		dst = c.process(c.pend, c.pendEps*c.extremeFactor(v), c.pendReset, dst)
-	}
-	c.pend, c.pendEps, c.pendReset, c.hasPend = Point{t, v}, eps, reset, true
+	dst = c.process(Point{t, v}, c.Tolerance(), reset, dst)
 	return dst, Accepted
-}
-
-// extremeFactor returns the factor on the pending sample's tolerance: Options.Extremes when it
-// is a local extreme (above or below both neighbours) standing out of both by more than its
-// tolerance, else 1.
-func (c *Compressor) extremeFactor(next float64) float64 {
-	f := c.opt.Extremes
-	if !(f > 0 && f < 1) || !c.hasLast || c.isNonFinite() {
-		return 1
-	}
-	p, a := c.pend.V, c.last.V
-	if (p-a)*(p-next) <= 0 || min(math.Abs(p-a), math.Abs(p-next)) <= c.pendEps {
-		return 1
-	}
-	return f
 }
 
 // process fits one sample with its tolerance.
@@ -141,17 +116,17 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 	t, v := p.T, p.V
 	if c.algo == Auto && c.an.add(v, c.opt.analysisSamples()) {
 		next := c.an.class().Algorithm()
-		if next == Counter && c.seg.n > 0 {
+		if next.original() && c.seg.n > 0 {
 			// The counter path keeps no segment state: close the open one first.
 			dst = c.closeSegment(dst)
 		}
-		if next == Counter {
+		if next.original() {
 			dst = c.fixPrev(dst, c.prev.pref)
 			c.seg.fLo, c.seg.fHi = math.Inf(-1), math.Inf(1)
 		}
 		c.algo = next
 	}
-	if c.algo == Counter {
+	if c.algo.original() {
 		dst = c.pushCounter(t, v, eps, reset, dst)
 	} else {
 		if reset && c.seg.n > 0 {
@@ -163,14 +138,10 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 	return dst
 }
 
-// Flush fits the pending sample, closes the open segment and appends its knots, for shutdown
+// Flush closes the open segment and appends its knots, for shutdown
 // and stale eviction. The series may continue afterwards, connected to the last knot.
 func (c *Compressor) Flush(dst []Point) []Point {
-	if c.hasPend {
-		dst = c.process(c.pend, c.pendEps, c.pendReset, dst)
-		c.hasPend = false
-	}
-	if c.algo == Counter {
+	if c.algo.original() {
 		if c.hasAnchor && c.last.T > c.anchor.T && !c.isNonFinite() {
 			dst = c.emit(dst, c.last)
 		}
@@ -209,6 +180,9 @@ func (o *Options) analysisSamples() int32 {
 	return 32
 }
 
+// original reports whether the algorithm keeps original samples only (pushCounter).
+func (a Algorithm) original() bool { return a == Counter || a == Vertex }
+
 // pushCounter keeps original samples only: the previous sample becomes a knot as soon as the
 // line from the last knot to the new sample would leave the band of a sample in between.
 func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Point) []Point {
@@ -218,7 +192,7 @@ func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Poin
 		return c.emit(dst, Point{t, v})
 	}
 	pending := c.last.T > c.anchor.T
-	if reset || v < c.last.V {
+	if reset || (c.algo == Counter && v < c.last.V) {
 		if pending {
 			dst = c.emit(dst, c.last)
 		}

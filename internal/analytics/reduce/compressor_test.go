@@ -94,7 +94,7 @@ func checkBound(t *testing.T, pts []Point, o *Options) (kept, accepted int) {
 func TestToleranceNeverExceeded(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 11))
-	algos := []Algorithm{Auto, Constant, Linear, Mixed, Counter}
+	algos := []Algorithm{Auto, Constant, Linear, Mixed, Counter, Vertex}
 	for i := range 400 {
 		pts := randomSeries(r, 50+r.IntN(2000))
 		o := Options{Algorithm: algos[i%len(algos)]}
@@ -117,7 +117,7 @@ func TestToleranceOnSyntheticShapes(t *testing.T) {
 	t.Parallel()
 	for _, kind := range SyntheticKinds {
 		pts := Synthetic(kind, 5000, 3)
-		for _, a := range []Algorithm{Auto, Constant, Linear, Mixed, Counter} {
+		for _, a := range []Algorithm{Auto, Constant, Linear, Mixed, Counter, Vertex} {
 			o := Options{Algorithm: a, Absolute: 0.05 * SeriesRange(pts)}
 			kept, n := checkBound(t, pts, &o)
 			if kept == 0 || kept > n {
@@ -255,7 +255,7 @@ func FuzzCompressorBound(f *testing.F) {
 		if !(tol > 1e-6) || tol > 1e6 {
 			return
 		}
-		o := Options{Algorithm: Algorithm(algo % 5), Absolute: tol}
+		o := Options{Algorithm: Algorithm(algo % 6), Absolute: tol}
 		checkBound(t, randomSeries(rand.New(rand.NewPCG(seed, 1)), 500), &o)
 	})
 }

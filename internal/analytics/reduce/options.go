@@ -22,9 +22,13 @@ const (
 	// Counter keeps original samples only, linear between them, and both sides of every reset,
 	// so increase() between kept samples is exact.
 	Counter
+	// Vertex keeps original samples only, linear between them, like Counter without treating a
+	// decrease as a reset. Every kept value is exact, so turning points and spikes that become
+	// knots keep their height: at a fixed budget (large tolerance) that is what keeps spikes.
+	Vertex
 )
 
-var algorithmNames = [...]string{"auto", "constant", "linear", "mixed", "counter"}
+var algorithmNames = [...]string{"auto", "constant", "linear", "mixed", "counter", "vertex"}
 
 // String returns the configuration name of the algorithm.
 func (a Algorithm) String() string {
@@ -61,10 +65,6 @@ type Options struct {
 	// MaxSegment closes a segment that spans longer than this many nanoseconds, so a flat
 	// series still emits a sample now and then; 0 means no limit.
 	MaxSegment int64
-	// Extremes, in (0, 1), multiplies the tolerance at prominent local extremes: samples above
-	// or below both neighbours by more than the tolerance. Spikes then survive closer to their
-	// value; 0 or 1 treats them like any sample.
-	Extremes float64
 	// Snap ends a linear segment on the last sample's own value when that is feasible, instead
 	// of the least-squares fit: knots then fall on real turning points.
 	Snap bool
@@ -75,7 +75,7 @@ type Options struct {
 // Validate reports options that cannot work.
 func (o *Options) Validate() error {
 	switch {
-	case o.Algorithm > Counter:
+	case o.Algorithm > Vertex:
 		return fmt.Errorf("unknown algorithm %d", o.Algorithm)
 	case !(o.Absolute >= 0) || math.IsInf(o.Absolute, 0):
 		return fmt.Errorf("absolute tolerance must be a finite number >= 0, got %v", o.Absolute)
@@ -83,8 +83,6 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("relative tolerance must be in [0, 1], got %v", o.Relative)
 	case o.Absolute == 0 && o.Relative == 0:
 		return fmt.Errorf("absolute or relative tolerance must be > 0")
-	case !(o.Extremes >= 0) || o.Extremes > 1:
-		return fmt.Errorf("extremes factor must be in [0, 1], got %v", o.Extremes)
 	case o.RangeBlock < 0 || o.MaxSegment < 0 || o.AnalysisSamples < 0:
 		return fmt.Errorf("range block, max segment and analysis samples must be >= 0")
 	}
