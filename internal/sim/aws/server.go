@@ -84,14 +84,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(unknownKeyError(c.proto))
 		return
 	}
-	if err := verifySignature(r, body, auth, p.credentials()); err != nil {
-		s.sim.CountRejected("signature_mismatch")
-		c.fail(badSignatureError(c.proto))
-		return
-	}
 	if p.SessionToken != "" && r.Header.Get("X-Amz-Security-Token") != p.SessionToken {
 		s.sim.CountRejected("bad_session_token")
 		c.fail(unknownKeyError(c.proto))
+		return
+	}
+	if err := verifySignature(r, body, auth, p.credentials()); err != nil {
+		s.sim.CountRejected("signature_mismatch")
+		c.fail(badSignatureError(c.proto))
 		return
 	}
 	if !p.Expires.IsZero() && !s.sim.Now().Before(p.Expires) {
