@@ -159,4 +159,3 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
-
