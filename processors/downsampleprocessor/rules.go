@@ -72,6 +72,9 @@ func (r *rule) matchesName(name string) bool {
 
 // matchesAttrs reports whether every configured attribute is on the data point or the resource.
 func (r *rule) matchesAttrs(dp, res pcommon.Map) bool {
+	if len(r.attrs) == 0 {
+		return true
+	}
 	for k, want := range r.attrs {
 		if v, ok := dp.Get(k); ok && v.AsString() == want {
 			continue
