@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newUpCmd(),
 		newBacktestCmd(),
+		newSimCmd(),
 	)
 	return root
 }
