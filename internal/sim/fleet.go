@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -121,6 +122,10 @@ type Fleet struct {
 	VPCs        []*VPC
 	Subnets     []*Subnet
 	RouteTables []*RouteTable
+
+	indexOnce sync.Once
+	series    map[string][]Series
+	byKey     map[string]Series
 }
 
 var (

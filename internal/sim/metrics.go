@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -86,8 +87,35 @@ func metricDefFor(namespace, name string) (metricDef, bool) {
 }
 
 // SeriesIn lists every series of an account and region, sorted by namespace, name and
-// dimensions, which is the order ListMetrics pages through.
+// resource, which is the order ListMetrics pages through. The slice is shared: do not modify.
 func (f *Fleet) SeriesIn(acct, region string) []Series {
+	f.indexOnce.Do(f.buildIndex)
+	return f.series[acct+"|"+region]
+}
+
+// buildIndex lists every cell's series once, so ListMetrics and GetMetricData with thousands
+// of series do not rebuild them per query.
+func (f *Fleet) buildIndex() {
+	f.series = map[string][]Series{}
+	f.byKey = map[string]Series{}
+	for _, acct := range f.Accounts {
+		for _, region := range f.Regions {
+			list := f.buildSeries(acct, region)
+			f.series[acct+"|"+region] = list
+			for _, s := range list {
+				f.byKey[seriesKey(acct, region, s.Namespace, s.MetricName, s.Dimensions)] = s
+			}
+		}
+	}
+}
+
+func seriesKey(acct, region, namespace, name string, dims []Dimension) string {
+	d := slices.Clone(dims)
+	sort.Slice(d, func(i, j int) bool { return d[i].Name < d[j].Name || d[i].Name == d[j].Name && d[i].Value < d[j].Value })
+	return acct + "|" + region + "|" + namespace + "|" + name + "|" + dimsKey(d)
+}
+
+func (f *Fleet) buildSeries(acct, region string) []Series {
 	var out []Series
 	for _, i := range f.InstancesIn(acct, region) {
 		active := i.State == "running"
@@ -121,30 +149,12 @@ func (f *Fleet) SeriesIn(acct, region string) []Series {
 	return out
 }
 
-// FindSeries returns the series of an account and region with exactly these dimensions.
+// FindSeries returns the series of an account and region with exactly these dimensions, in
+// any order.
 func (f *Fleet) FindSeries(acct, region, namespace, name string, dims []Dimension) (Series, bool) {
-	for _, s := range f.SeriesIn(acct, region) {
-		if s.Namespace == namespace && s.MetricName == name && sameDims(s.Dimensions, dims) {
-			return s, true
-		}
-	}
-	return Series{}, false
-}
-
-func sameDims(a, b []Dimension) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[Dimension]bool{}
-	for _, d := range a {
-		m[d] = true
-	}
-	for _, d := range b {
-		if !m[d] {
-			return false
-		}
-	}
-	return true
+	f.indexOnce.Do(f.buildIndex)
+	s, ok := f.byKey[seriesKey(acct, region, namespace, name, dims)]
+	return s, ok
 }
 
 // Sample is the value of a series for the one-minute bucket starting at minute, before
