@@ -18,10 +18,14 @@
 //   - variance: the log ratio of the short to the long mean squared residual (changes in
 //     variance, and large spikes and dips);
 //   - novelty: the distance of the last few points, as a shape, to a small set of learnt
-//     prototypes (an adaptive-resonance style memory of the contexts seen so far).
+//     prototypes (an adaptive-resonance style memory of the contexts seen so far);
+//   - extreme: how far the value lies beyond the range seen so far (which forgets slowly), as a
+//     fraction of that range.
 //
 // After a point reaches the critical cut-off, the next Config.Suppress points are damped,
-// because an incident is reported once, not at every point. The residual z-score itself is
+// because an incident is reported once, not at every point; and the critical point's score is
+// lowered the more often the series has had critical points, so that a threshold above the
+// cut-off keeps the rare events of a noisy series. The residual z-score itself is
 // what the band shows. How these choices were measured is in the package README.
 //
 // Warm-up: for the first Config.WarmUp points the detector learns and reports score 0 and level

@@ -36,6 +36,9 @@ var (
 	wChg = 4.0 / 3
 	wVar = 5.0 / 3
 	wNov = 10.0 / 3
+	wExt = 0.2 // a new extreme beyond the range seen by a fifth of it is critical
+
+	rangeDecay = 3e-5 // per point shrinking of the range (half-life about 23,000 points)
 
 	suppressDamping = 0.5   // factor applied to scores while suppressed
 	defaultSuppress = 133.0 // points damped after a critical one
@@ -163,9 +166,9 @@ func (s *state) observe(sec int64, v float64) (raw, exp, sigma float64) {
 	s.Slow += slowAlpha * (y - s.Slow)
 	s.learnSeasons(sec, v-s.Slow)
 
+	ext := s.extreme(v)
 	nov := s.novelty(v)
-
-	return combine(zChg, zVar, nov), exp, sigma
+	return combine(zChg, zVar, nov, ext), exp, sigma
 }
 
 // warm is the smoothing of an exponential average with smoothing alpha after n updates.
@@ -186,17 +189,27 @@ func (s *state) learnLevels(sec int64, v float64, m int) {
 	}
 }
 
+// extreme returns how far v lies beyond the range of values seen so far, as a fraction of that
+// range, and widens the range. The range shrinks very slowly towards the level, so that one old
+// outlier does not mute this detector for ever.
+func (s *state) extreme(v float64) float64 {
+	mid := s.Level[0]
+	s.Max -= rangeDecay * math.Max(s.Max-mid, 0)
+	s.Min += rangeDecay * math.Max(mid-s.Min, 0)
+	ext := 0.0
+	if rng := s.Max - s.Min; rng > 0 && s.N > ctxLen {
+		ext = math.Max(v-s.Max, s.Min-v) / rng
+	}
+	s.Min = math.Min(s.Min, v)
+	s.Max = math.Max(s.Max, v)
+	return ext
+}
+
 // novelty returns how far the latest context is from every learnt prototype, in units of
 // vigilance, and learns the context.
 func (s *state) novelty(v float64) float64 {
 	copy(s.Ctx[:], s.Ctx[1:])
 	s.Ctx[ctxLen-1] = v
-	if v < s.Min {
-		s.Min = v
-	}
-	if v > s.Max {
-		s.Max = v
-	}
 	rng := s.Max - s.Min
 	if rng <= 0 || s.N < ctxLen {
 		return 0
@@ -250,7 +263,7 @@ func (s *state) novelty(v float64) float64 {
 // The residual's own z-score is deliberately not in the maximum: measured on NAB it cost about
 // four points at every weight tried, because a single point outside the band is too common in
 // real series; a large spike still shows, through the short residual variance.
-func combine(zChg, zVar, nov float64) float64 {
-	x := math.Max(0, math.Max(zChg/wChg, math.Max(zVar/wVar, nov/wNov)))
+func combine(zChg, zVar, nov, ext float64) float64 {
+	x := math.Max(math.Max(0, ext/wExt), math.Max(zChg/wChg, math.Max(zVar/wVar, nov/wNov)))
 	return x / (1 + x)
 }
