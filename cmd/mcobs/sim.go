@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +18,7 @@ func newSimCmd() *cobra.Command {
 		listen     string
 		configPath string
 		seed       int64
+		truthPath  string
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -41,6 +44,11 @@ GET /sim/truth lists the injected anomalies. Stops on Ctrl-C.`,
 			if err != nil {
 				return fmt.Errorf("simulator config: %w", err)
 			}
+			if truthPath != "" {
+				if err := writeTruth(truthPath, s); err != nil {
+					return err
+				}
+			}
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return fmt.Errorf("listen on %q: %w", listen, err)
@@ -53,5 +61,17 @@ GET /sim/truth lists the injected anomalies. Stops on Ctrl-C.`,
 	f.StringVar(&listen, "listen", "127.0.0.1:4566", "address to serve every simulated API on")
 	f.StringVar(&configPath, "config", "", "simulator YAML configuration (default: embedded default fleet)")
 	f.Int64Var(&seed, "seed", 1, "seed for the fleet, metrics, anomalies and faults (overrides the config)")
+	f.StringVar(&truthPath, "truth", "", "also write the injected anomalies (as GET /sim/truth) to this JSON file")
 	return cmd
+}
+
+func writeTruth(path string, s *sim.Simulator) error {
+	b, err := json.MarshalIndent(map[string]any{"seed": s.Config().Seed, "anomalies": s.Truth()}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode anomaly truth: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write anomaly truth %q: %w", path, err)
+	}
+	return nil
 }

@@ -54,8 +54,9 @@ type FleetConfig struct {
 type AnomalyConfig struct {
 	// Count is the number of anomalies to inject (0 disables them).
 	Count int `yaml:"count"`
-	// Start is when the anomaly window begins (RFC 3339); empty means the simulator's start
-	// time truncated to the hour.
+	// Start is when the anomaly window begins (RFC 3339); empty means one hour before the
+	// simulator's start time truncated to the hour, so a fresh run has an anomaly or two in
+	// its recent past and the rest in its first hours.
 	Start string `yaml:"start"`
 	// Window is how long after Start anomalies may begin.
 	Window time.Duration `yaml:"window"`
@@ -255,5 +256,5 @@ func (c Config) anomalyStart(simStart time.Time) time.Time {
 			return t.UTC()
 		}
 	}
-	return simStart.UTC().Truncate(time.Hour)
+	return simStart.UTC().Truncate(time.Hour).Add(-time.Hour)
 }

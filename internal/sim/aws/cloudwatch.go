@@ -270,6 +270,9 @@ func (s *Server) getMetricData(c *call) *apiError {
 	}
 	now := s.sim.Now()
 	budget := s.sim.Config().AWS.MaxDatapointsPerCall
+	if md, err := cbor.AsInt64(in["MaxDatapoints"]); err == nil && md > 0 && int(md) < budget {
+		budget = int(md)
+	}
 	results := cbor.List{}
 	var next string
 	for ; qi < len(queries); qi, pi = qi+1, 0 {

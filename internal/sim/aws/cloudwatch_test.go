@@ -273,8 +273,17 @@ func TestGetMetricDataLimitsAndBilling(t *testing.T) {
 }
 
 func TestGetMetricDataPaging(t *testing.T) {
-	cfg := sim.DefaultConfig()
-	cfg.AWS.MaxDatapointsPerCall = 25
+	// The server's page limit.
+	t.Run("max_datapoints_per_call", func(t *testing.T) {
+		cfg := sim.DefaultConfig()
+		cfg.AWS.MaxDatapointsPerCall = 25
+		testPaging(t, cfg, nil)
+	})
+	// The caller's MaxDatapoints.
+	t.Run("MaxDatapoints", func(t *testing.T) { testPaging(t, sim.DefaultConfig(), aws.Int32(25)) })
+}
+
+func testPaging(t *testing.T, cfg sim.Config, maxDatapoints *int32) {
 	e := newEnv(t, cfg)
 	a, b := runningInstance(t, e.sim, false), runningInstance(t, e.sim, true)
 	in := &cloudwatch.GetMetricDataInput{
@@ -283,6 +292,7 @@ func TestGetMetricDataPaging(t *testing.T) {
 			statQuery("b", "AWS/EC2", "CPUUtilization", "InstanceId", b.ID, "Maximum", 60),
 		},
 		StartTime: aws.Time(simNow.Add(-2 * time.Hour)), EndTime: aws.Time(simNow.Add(-time.Hour)),
+		MaxDatapoints: maxDatapoints,
 	}
 	p := cloudwatch.NewGetMetricDataPaginator(e.cloudwatch(), in)
 	got := map[string]map[time.Time]float64{"a": {}, "b": {}}
