@@ -1,0 +1,86 @@
+package awsreceiver
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/mcobs/mcobs/internal/cloudscrape"
+	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(id component.ID, check func(*Config), wantErrs ...string) {
+		t.Helper()
+		cfg := createDefaultConfig()
+		sub, err := cm.Sub(id.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.Unmarshal(cfg); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		err = confmap.Validate(cfg)
+		if len(wantErrs) == 0 {
+			if err != nil {
+				t.Fatalf("%s: Validate() = %v", id, err)
+			}
+			check(cfg.(*Config))
+			return
+		}
+		if err == nil {
+			t.Fatalf("%s: Validate() = nil, want errors", id)
+		}
+		for _, w := range wantErrs {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error does not name %q:\n%v", id, w, err)
+			}
+		}
+	}
+	// The minimum: one region, everything else defaulted.
+	f(component.NewID(metadata.Type), func(c *Config) {
+		if c.CollectionInterval != 5*time.Minute || c.Period != time.Minute || c.Delay != 3*time.Minute {
+			t.Errorf("defaults: %+v", c)
+		}
+	})
+	// Every key set.
+	f(component.NewIDWithName(metadata.Type, "full"), func(c *Config) {
+		if c.Auth.SecretAccessKey != configopaque.String("secret") || len(c.Accounts) != 1 || c.Accounts[0].ExternalID != "ext" {
+			t.Errorf("auth/accounts: %+v %+v", c.Auth, c.Accounts)
+		}
+		if c.Shard != (cloudscrape.Shard{Index: 1, Count: 3}) || c.Budget.BilledUnitsPerHour != 12000 {
+			t.Errorf("shard/budget: %+v %+v", c.Shard, c.Budget)
+		}
+		if len(c.Queries) != 1 || c.Queries[0].Dimensions["LoadBalancer"] != "app/web/123" {
+			t.Errorf("queries: %+v", c.Queries)
+		}
+	})
+	// Every problem is reported at once, naming the key and the value.
+	f(component.NewIDWithName(metadata.Type, "invalid"),
+		nil,
+		"`regions[0]` is not an AWS region, got \"Europe\"",
+		"`auth.access_key_id` and `auth.secret_access_key` must be set together",
+		"`accounts[0].role_arn` must be arn:aws:iam::<12-digit account>:role/<name>, got \"arn:aws:iam::1234:user/bob\"",
+		"`period` must be a whole number of minutes (CloudWatch resolution), got \"1m30s\"",
+		"`collection_interval` must be at least `period`",
+		"`queries[0].statistics` has unknown statistic \"p99\"",
+		"`shard.index` must be in [0, 3), got 3",
+	)
+}
+
+func TestSecretIsRedacted(t *testing.T) {
+	c := AuthConfig{SecretAccessKey: "very-secret"}
+	if s := c.SecretAccessKey.String(); strings.Contains(s, "very-secret") {
+		t.Fatalf("secret printed as %q", s)
+	}
+}
