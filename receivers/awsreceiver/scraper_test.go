@@ -3,8 +3,8 @@ package awsreceiver
 import (
 	"context"
 	"fmt"
-	"sort"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
