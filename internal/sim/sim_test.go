@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,26 @@ func TestAggregateHidesUnsettledSamples(t *testing.T) {
 	}
 	if late[2].Value != 10 {
 		t.Errorf("last period after settling has %v samples, want 10", late[2].Value)
+	}
+}
+
+func TestLoadConfigReadsAFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/sim.yaml"
+	if err := os.WriteFile(path, []byte("seed: 42\nfaults:\n  throttle_rate: 0.25\n  operations: [GetMetricData]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Seed != 42 || cfg.Faults.ThrottleRate != 0.25 || len(cfg.Faults.Operations) != 1 {
+		t.Errorf("loaded %+v", cfg)
+	}
+	if err := os.WriteFile(path, []byte("faults: {throttle_rate: 2}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(path); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "faults.throttle_rate") {
+		t.Errorf("invalid file: %v, want an error naming the file and the key", err)
 	}
 }
