@@ -79,20 +79,26 @@ func BenchmarkConsume(b *testing.B) {
 				tmpl := benchBatch(series, perSeries, t0)
 				md := pmetric.NewMetrics()
 				iter := 0
+				var cpu time.Duration
 				b.ReportAllocs()
 				for b.Loop() {
 					b.StopTimer()
 					shift(tmpl, md, time.Duration(iter*perSeries)*10*time.Second, perSeries)
 					iter++
 					b.StartTimer()
+					before := cpuTime()
 					if err := p.ConsumeMetrics(context.Background(), md); err != nil {
 						b.Fatal(err)
 					}
+					cpu += cpuTime() - before
 				}
 				points := float64(series * perSeries * iter)
 				b.ReportMetric(100*float64(p.emitted)/points, "kept%")
 				b.ReportMetric(points/b.Elapsed().Seconds(), "points/s")
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/points, "ns/point")
+				if cpu > 0 {
+					b.ReportMetric(points/cpu.Seconds(), "points/cpu-s")
+				}
 			})
 		}
 	}
