@@ -59,7 +59,7 @@ samples.`,
 	fl.StringVar(&f.algorithm, "algorithm", "auto", "auto, constant, linear, mixed or counter")
 	fl.Float64Var(&f.tolerance, "tolerance", 0.05, "largest error as a fraction of the range")
 	fl.StringVar(&f.rangeMode, "range", "series", `"series": the tolerance is a fraction of the whole series' range (given to the compressor as an absolute bound); "recent": of the recent range, as the processor's tolerance.relative does`)
-	fl.IntVar(&f.rangeBlock, "range-block", 1024, "samples per block of the recent range (with --range recent)")
+	fl.IntVar(&f.rangeBlock, "range-block", 4096, "samples per block of the recent range (with --range recent)")
 	fl.Float64Var(&f.budget, "budget", 0.10, "share of samples kept for the spike retention figure")
 	fl.Float64Var(&f.spikeTol, "spike-tolerance", 0.05, "a labelled point is retained when its error is within this fraction of the range")
 	fl.StringVar(&f.labels, "labels", "", "NAB combined_labels.json; default: labels/combined_labels.json above the first folder argument")

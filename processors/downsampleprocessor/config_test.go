@@ -33,7 +33,7 @@ func TestLoadConfig(t *testing.T) {
 				merged := c.Rules[1].merged(c.Defaults)
 				assert.Equal(t, "reduce", merged.Mode)
 				assert.InDelta(t, 2.0, merged.Tolerance.Absolute, 0)
-				assert.Equal(t, 1024, merged.Tolerance.RangeSamples)
+				assert.Equal(t, 4096, merged.Tolerance.RangeSamples)
 				assert.Equal(t, 100_000, c.MaxSeries)
 			},
 		},

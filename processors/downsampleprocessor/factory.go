@@ -27,7 +27,7 @@ func createDefaultConfig() component.Config {
 			Window:     time.Minute,
 			Aggregates: []string{"min", "max", "avg", "last"},
 			Algorithm:  "auto",
-			Tolerance:  ToleranceConfig{Relative: 0.05, RangeSamples: 1024},
+			Tolerance:  ToleranceConfig{Relative: 0.05, RangeSamples: 4096},
 			MaxSegment: time.Hour,
 		},
 		MaxSeries:  100_000,

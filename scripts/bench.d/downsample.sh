@@ -17,7 +17,7 @@ pick() { sed -n "s/^$1.*= *\([0-9.]*%\).*/\1/p; s/^$1[^:]*: \([0-9.]*%\).*/\1/p"
 r5="$(run --tolerance 0.05 "$NAB/data")"
 r1="$(run --tolerance 0.01 "$NAB/data")"
 rv="$(run --tolerance 0.05 --algorithm vertex "$NAB/data")"
-rr="$(run --tolerance 0.05 --range recent --range-block 1024 "$NAB/data")"
+rr="$(run --tolerance 0.05 --range recent --range-block 4096 "$NAB/data")"
 s5="$(run --tolerance 0.05 --synthetic 20000)"
 s1="$(run --tolerance 0.01 --synthetic 20000)"
 
