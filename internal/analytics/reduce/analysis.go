@@ -25,10 +25,9 @@ func (k Class) String() string { return classNames[k] }
 
 // Algorithm is the algorithm the class runs under Auto. The mapping was measured on the NAB
 // series by class (DESIGN.md): on step-like and noisy series mixed segments keep fewest
-// samples (the constant kind wins the flat runs, linear the ramps); on smooth series linear
-// alone keeps as many within 0.3 points (42.4% against 42.7% at 1% of range) but loses two
-// more labelled spikes at a fixed budget, so smooth runs mixed too; counters get their own
-// path, which keeps original samples so increase() stays exact.
+// samples (the constant kind wins the flat runs, linear the ramps); on smooth and noisy series
+// linear alone keeps as many (within 0.05 points), so they run mixed too, which is never worse;
+// counters get their own path, which keeps original samples so increase() stays exact.
 func (k Class) Algorithm() Algorithm {
 	if k == CounterLike {
 		return Counter

@@ -31,8 +31,7 @@ type Compressor struct {
 	opt *Options
 
 	anchor Point // the last knot emitted; connected segments start here
-	last   Point // the last sample fitted (or the last non-finite one)
-	recvT  int64 // the time of the last sample received, for the order checks
+	last   Point // the last sample taken (or the last non-finite one); order checks use it
 	prev   prevSegment
 	seg    segment
 	rng    rangeTracker
@@ -41,7 +40,6 @@ type Compressor struct {
 	algo      Algorithm
 	hasAnchor bool
 	hasLast   bool
-	hasRecv   bool
 }
 
 // segment is the open segment: one candidate fit per kind, run side by side.
@@ -57,8 +55,13 @@ type segment struct {
 	// Connected linear: feasible (start value, slope) pairs and least-squares sums.
 	poly            poly
 	lSx, lSxx, lSxv float64
-	// Linear from start (also the Counter cone): feasible slopes and least-squares sums.
-	fLo, fHi, fSxy, fSxx float64
+	// Free linear: feasible (first knot value, slope) pairs, the first sample's band and
+	// least-squares sums.
+	fpoly           poly
+	fE0             float64
+	fSx, fSxx, fSxv float64
+	// The Counter cone of slopes from the last knot.
+	fLo, fHi float64
 }
 
 // prevSegment is the last closed segment, whose end knot value is still open within
@@ -91,15 +94,14 @@ func (c *Compressor) Tolerance() float64 {
 // Push adds the sample (t, v); reset marks a counter reset signalled out of band (a new start
 // time). It appends any knots that became final to dst.
 func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point, Status) {
-	if c.hasRecv {
-		if t < c.recvT {
+	if c.hasLast {
+		if t < c.last.T {
 			return dst, OutOfOrder
 		}
-		if t == c.recvT {
+		if t == c.last.T {
 			return dst, Duplicate
 		}
 	}
-	c.recvT, c.hasRecv = t, true
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		dst = c.Flush(dst)
 		dst = append(dst, Point{t, v})
@@ -235,7 +237,7 @@ func (c *Compressor) startSegment(t int64, v, eps float64) {
 	if e == 0 {
 		s.cLo, s.cHi = v, v
 	}
-	s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
+	s.fE0 = e
 	if !c.hasAnchor && c.prev.kind == 0 {
 		s.alive &^= kindLinear
 	}
@@ -284,12 +286,19 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 		}
 	}
 	if alive&kindFree != 0 {
-		dx, dy := float64(t-s.start.T), v-s.start.V
-		lo, hi := max(s.fLo, (dy-e)/dx), min(s.fHi, (dy+e)/dx)
-		if e > 0 && lo <= hi {
-			s.fLo, s.fHi = lo, hi
-			s.fSxy += dx * dy
+		dx := float64(t - s.start.T)
+		p := s.fpoly
+		ok := e > 0
+		if ok && s.n == 1 {
+			p.init(s.start.V-s.fE0, s.start.V+s.fE0, dx, v-e, v+e)
+		} else if ok {
+			ok = p.clip(dx, v+e, 1) && p.clip(dx, v-e, -1)
+		}
+		if ok {
+			s.fpoly = p
+			s.fSx += dx
 			s.fSxx += dx * dx
+			s.fSxv += dx * v
 		} else {
 			alive &^= kindFree
 		}
@@ -336,10 +345,15 @@ func (c *Compressor) closeSegment(dst []Point) []Point {
 		c.prev = prevSegment{kind: kindConst, startT: s.start.T, endT: end, lo: s.cLo, hi: s.cHi, pref: v}
 	default: // kindFree with n >= 2
 		dst = c.fixPrev(dst, c.prev.pref)
+		y, lo, hi := s.fpoly.widest(s.start.V)
+		if l, h, ok := s.fpoly.slice(s.start.V); ok && c.opt.Snap {
+			// Start on the sample's own value when feasible: spikes keep their height.
+			y, lo, hi = s.start.V, l, h
+		}
 		dx := float64(end - s.start.T)
-		slope := clamp(s.fSxy/s.fSxx, s.fLo, s.fHi)
-		c.prev = c.linearEnd(kindFree, s.start.V, slope, s.fLo, s.fHi, dx, end)
-		c.prev.startT, c.prev.startV = s.start.T, s.start.V
+		slope := clamp((s.fSxv-y*s.fSx)/s.fSxx, lo, hi)
+		c.prev = c.linearEnd(kindFree, y, slope, lo, hi, dx, end)
+		c.prev.startT, c.prev.startV = s.start.T, y
 	}
 	s.n = 0
 	return dst

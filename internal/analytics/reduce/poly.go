@@ -1,7 +1,7 @@
 package reduce
 
 // maxVertices caps the feasible polygon of a connected segment, so state stays bounded.
-const maxVertices = 8
+const maxVertices = 5
 
 // poly is a convex polygon of feasible (y, s) pairs for a connected linear segment: y is the
 // value of the knot it starts from (still open within the previous segment's interval) and s
