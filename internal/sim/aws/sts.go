@@ -65,14 +65,18 @@ func (s *Server) assumeRole(c *call) *apiError {
 	if !found {
 		return accessDenied(c, roleArn)
 	}
-	expires := s.sim.Now().Add(duration).UTC().Truncate(time.Second)
+	// The simulator enforces expiry on its own (possibly injected) clock, but reports it on the
+	// wall clock: the SDK's credential cache compares Expiration with the wall clock and would
+	// otherwise re-assume the role before every call when a test's clock is in the past.
+	expires := s.sim.Now().Add(duration)
+	wireExpires := time.Now().Add(duration).UTC().Truncate(time.Second)
 	p := s.creds.issue(account, roleName, session, expires)
 	queryResponse(c, "AssumeRole", stsNamespace, func(b *xmlBuilder) {
 		open(b, "Credentials")
 		elem(b, "AccessKeyId", p.AccessKeyID)
 		elem(b, "SecretAccessKey", p.Secret)
 		elem(b, "SessionToken", p.SessionToken)
-		elem(b, "Expiration", expires.Format(time.RFC3339))
+		elem(b, "Expiration", wireExpires.Format(time.RFC3339))
 		closeE(b, "Credentials")
 		open(b, "AssumedRoleUser")
 		elem(b, "Arn", p.ARN)
