@@ -169,10 +169,15 @@ func (c Config) Validate() error {
 	if len(c.Fleet.Regions) == 0 {
 		add("`fleet.regions` must list at least one region")
 	}
+	seenRegion := map[string]bool{}
 	for i, r := range c.Fleet.Regions {
 		if !regionRe.MatchString(r) {
 			add("`fleet.regions[%d]` must be a region name like us-east-1, got %q", i, r)
 		}
+		if seenRegion[r] {
+			add("`fleet.regions[%d]` repeats %q", i, r)
+		}
+		seenRegion[r] = true
 	}
 	if c.Fleet.Instances < 0 {
 		add("`fleet.instances` must not be negative, got %d", c.Fleet.Instances)

@@ -30,6 +30,8 @@ func TestConfigValidationNamesTheKey(t *testing.T) {
 	// Accounts.
 	f("aws: {accounts: [{id: '12', access_key_id: short, secret_access_key: ''}]}",
 		"aws.accounts[0].id", "aws.accounts[0].access_key_id", "aws.accounts[0].secret_access_key")
+	// A repeated region.
+	f("fleet: {regions: [us-east-1, us-east-1]}", "fleet.regions[1]")
 	// Anomaly start.
 	f("anomalies: {start: yesterday}", "anomalies.start")
 	// Unknown keys are errors, not silently ignored.
@@ -244,5 +246,22 @@ func TestLoadConfigReadsAFile(t *testing.T) {
 	}
 	if _, err := LoadConfig(path); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "faults.throttle_rate") {
 		t.Errorf("invalid file: %v, want an error naming the file and the key", err)
+	}
+}
+
+func TestFleetIsSeeded(t *testing.T) {
+	ids := func(seed int64) []string {
+		var out []string
+		for _, in := range NewFleet(seed, DefaultConfig()).Instances {
+			out = append(out, in.ID+" "+in.State+" "+in.Type)
+		}
+		return out
+	}
+	a, b, c := ids(1), ids(1), ids(2)
+	if strings.Join(a, ",") != strings.Join(b, ",") {
+		t.Error("same seed, different fleets")
+	}
+	if strings.Join(a, ",") == strings.Join(c, ",") {
+		t.Error("seeds 1 and 2 gave the same fleet")
 	}
 }

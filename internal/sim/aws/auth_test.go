@@ -2,6 +2,7 @@ package simaws_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -141,5 +142,36 @@ func getJSON(t *testing.T, url string, v any) {
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("decode %s: %v", url, err)
+	}
+}
+
+func TestUnsignedAndUnknownRequests(t *testing.T) {
+	e := newEnv(t, sim.DefaultConfig())
+	resp, err := http.Post(e.url+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=DescribeInstances&Version=2016-11-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body := new(strings.Builder)
+	_, _ = io.Copy(body, resp.Body)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), "<Code>MissingAuthenticationToken</Code>") {
+		t.Errorf("unsigned request: %s %s", resp.Status, body)
+	}
+	// An operation the simulator does not implement, signed correctly.
+	_, err = e.cloudwatch().DescribeAlarms(ctx(t), &cloudwatch.DescribeAlarmsInput{})
+	if code := errorCode(err); code != "UnknownOperationException" {
+		t.Errorf("DescribeAlarms: code %q (%v), want UnknownOperationException", code, err)
+	}
+	// An instance of another account is not found.
+	var other string
+	for _, in := range e.sim.Fleet().InstancesIn(acct2, "us-east-1") {
+		other = in.ID
+	}
+	_, err = e.ec2().DescribeInstances(ctx(t), &ec2.DescribeInstancesInput{InstanceIds: []string{other}})
+	if code := errorCode(err); code != "InvalidInstanceID.NotFound" {
+		t.Errorf("other account's instance: code %q (%v), want InvalidInstanceID.NotFound", code, err)
+	}
+	if st := e.sim.Stats(); st.RejectedFor("missing_authentication") != 1 {
+		t.Errorf("stats: %+v, want one unsigned request rejected", st)
 	}
 }

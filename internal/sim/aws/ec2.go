@@ -2,6 +2,7 @@ package simaws
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -79,8 +80,8 @@ func (s *Server) describeInstances(c *call) *apiError {
 		}
 	}
 	for _, id := range ids {
-		if s.sim.Fleet().Instance(id) == nil {
-			return errorf(400, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
+		if in := s.sim.Fleet().Instance(id); in == nil || in.Account != c.principal.Account || in.Region != c.region {
+			return errorf(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", id)
 		}
 	}
 	lo, hi, next, err := page(c.proto, "di", c.form.Get("NextToken"), maxResults, len(matched))
