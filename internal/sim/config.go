@@ -72,9 +72,10 @@ type FaultConfig struct {
 	MalformedRate float64 `yaml:"malformed_rate"`
 	// ExpiredCredentialsRate is the share of calls answered with ExpiredToken.
 	ExpiredCredentialsRate float64 `yaml:"expired_credentials_rate"`
-	// Latency is added to every call before it is answered.
+	// Latency is added to every call of the faulted operations before it is answered.
 	Latency time.Duration `yaml:"latency"`
-	// Operations limits faults to these operations (e.g. "GetMetricData"); empty means all.
+	// Operations limits faults and latency to these operations (e.g. "GetMetricData"); empty
+	// means all.
 	Operations []string `yaml:"operations"`
 }
 

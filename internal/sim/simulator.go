@@ -66,8 +66,14 @@ func (s *Simulator) Now() time.Time { return s.now() }
 // Truth returns the injected anomalies.
 func (s *Simulator) Truth() []Anomaly { return slices.Clone(s.anomalies.list) }
 
-// Latency is the configured added latency.
-func (s *Simulator) Latency() time.Duration { return s.cfg.Faults.Latency }
+// Latency is the latency to add to a call of an operation: faults.latency when the operation
+// is subject to faults (faults.operations is empty or lists it), else zero.
+func (s *Simulator) Latency(operation string) time.Duration {
+	if ops := s.cfg.Faults.Operations; len(ops) > 0 && !slices.Contains(ops, operation) {
+		return 0
+	}
+	return s.cfg.Faults.Latency
+}
 
 // Fault decides whether the next call of an operation by an account gets an injected fault,
 // and counts it. The decision is a hash of the seed, the call and its ordinal, so a seed

@@ -145,7 +145,7 @@ func unknownKeyError(p protocol) *apiError {
 	}
 }
 
-func missingAuthError(p protocol) *apiError {
+func missingAuthError() *apiError {
 	return errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 }
 

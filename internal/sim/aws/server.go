@@ -75,7 +75,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if authErr != nil {
 		s.sim.CountRejected("missing_authentication")
-		c.fail(missingAuthError(c.proto))
+		c.fail(missingAuthError())
 		return
 	}
 	p, ok := s.creds.lookup(auth.AccessKeyID)
@@ -101,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.principal = p
 	s.sim.CountCall(p.Account, c.service, c.operation)
-	if d := s.sim.Latency(); d > 0 {
+	if d := s.sim.Latency(c.operation); d > 0 {
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():
