@@ -5,9 +5,10 @@ import (
 	"sync"
 )
 
-// CallCount is the number of calls of one operation by one account.
+// CallCount is the number of calls of one operation by one account in one region.
 type CallCount struct {
 	Account   string `json:"account"`
+	Region    string `json:"region"`
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
 	Count     int    `json:"count"`
@@ -50,6 +51,17 @@ func (s Stats) CallsOf(account, service, operation string) int {
 	n := 0
 	for _, c := range s.Calls {
 		if (account == "" || c.Account == account) && c.Service == service && c.Operation == operation {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+// CallsIn returns the number of calls of an operation by an account in one region.
+func (s Stats) CallsIn(account, region, service, operation string) int {
+	n := 0
+	for _, c := range s.Calls {
+		if c.Account == account && c.Region == region && c.Service == service && c.Operation == operation {
 			n += c.Count
 		}
 	}
@@ -121,7 +133,7 @@ func (s *statsStore) snapshot() Stats {
 	}
 	sort.Slice(out.Calls, func(i, j int) bool {
 		a, b := out.Calls[i], out.Calls[j]
-		return a.Account+a.Service+a.Operation < b.Account+b.Service+b.Operation
+		return a.Account+a.Region+a.Service+a.Operation < b.Account+b.Region+b.Service+b.Operation
 	})
 	for a, n := range s.metrics {
 		out.MetricsRequested = append(out.MetricsRequested, MetricsCount{a, n})
@@ -143,10 +155,10 @@ func (s *statsStore) snapshot() Stats {
 }
 
 // CountCall records one authenticated call.
-func (s *Simulator) CountCall(account, service, operation string) {
+func (s *Simulator) CountCall(account, region, service, operation string) {
 	s.stats.mu.Lock()
 	defer s.stats.mu.Unlock()
-	s.stats.calls[CallCount{Account: account, Service: service, Operation: operation}]++
+	s.stats.calls[CallCount{Account: account, Region: region, Service: service, Operation: operation}]++
 }
 
 // CountMetricsRequested records the billed metrics of a successful GetMetricData call.

@@ -98,6 +98,10 @@ func TestDescribeInstances(t *testing.T) {
 	if want := len(e.sim.Fleet().InstancesIn(acct1, "eu-west-1")); len(eu) != want {
 		t.Errorf("eu-west-1: %d instances, want %d", len(eu), want)
 	}
+	if st := e.sim.Stats(); st.CallsIn(acct1, "eu-west-1", "ec2", "DescribeInstances") != 1 ||
+		st.CallsOf(acct1, "ec2", "DescribeInstances") != st.CallsIn(acct1, "us-east-1", "ec2", "DescribeInstances")+1 {
+		t.Errorf("per-region call counts: %+v", st.Calls)
+	}
 }
 
 func TestDescribeNetwork(t *testing.T) {

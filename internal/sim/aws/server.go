@@ -100,7 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.principal = p
-	s.sim.CountCall(p.Account, c.service, c.operation)
+	s.sim.CountCall(p.Account, c.region, c.service, c.operation)
 	if d := s.sim.Latency(c.operation); d > 0 {
 		select {
 		case <-time.After(d):
