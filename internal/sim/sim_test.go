@@ -265,3 +265,21 @@ func TestFleetIsSeeded(t *testing.T) {
 		t.Error("seeds 1 and 2 gave the same fleet")
 	}
 }
+
+func TestExampleConfig(t *testing.T) {
+	cfg, err := LoadConfig("testdata/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestSim(t, cfg)
+	f := s.Fleet()
+	if len(f.Instances) != 300 || len(f.DBInstances) != 12 || len(f.Regions) != 3 || len(f.Accounts) != 2 {
+		t.Errorf("fleet from the example: %d instances, %d DBs, %d regions, %d accounts", len(f.Instances), len(f.DBInstances), len(f.Regions), len(f.Accounts))
+	}
+	if got := len(f.SubnetsIn("333333333333", "ap-northeast-2")); got != 4 {
+		t.Errorf("%d subnets in a VPC, want 4", got)
+	}
+	if len(s.Truth()) != 12 || s.Latency("GetMetricData") == 0 || s.Latency("ListMetrics") != 0 {
+		t.Errorf("anomalies %d, latency %v/%v", len(s.Truth()), s.Latency("GetMetricData"), s.Latency("ListMetrics"))
+	}
+}
