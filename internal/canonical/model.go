@@ -48,10 +48,10 @@ var (
 	NetworkIO             = Metric{"system.network.io", "By", Counter, "Bytes sent and received, by `network.io.direction`.", true}
 	NetworkPackets        = Metric{"system.network.packets", "{packet}", Counter, "Packets sent and received, by `network.io.direction`.", true}
 	NetworkErrors         = Metric{"system.network.errors", "{error}", Counter, "Network errors, by `network.io.direction`.", true}
-	StatusCheckFailed     = Metric{"cloud.instance.status_check.failed", "1", Gauge, "1 while the provider's health check of the instance fails, else 0.", false}
+	StatusCheckFailed     = Metric{"cloud.instance.status_check.failed", "", Gauge, "1 while the provider's health check of the instance fails, else 0.", false}
 	DBConnections         = Metric{"db.server.connection.count", "{connection}", Gauge, "Open client connections to a managed database.", false}
 	DBOperationLatency    = Metric{"db.server.io.latency", "s", Gauge, "Average latency of storage I/O of a managed database, by `disk.io.direction`.", false}
-	Unsupported           = Metric{"mcobs.metric.unsupported", "1", Gauge, "Marker, always 1: the provider's API cannot give `metric` for this resource (`reason` says why). The metric itself is absent, never a fake zero.", false}
+	Unsupported           = Metric{"mcobs.metric.unsupported", "", Gauge, "Marker, always 1: the provider's API cannot give `metric` for this resource (`reason` says why). The metric itself is absent, never a fake zero.", false}
 )
 
 // Metrics lists every canonical metric, in documentation order.

@@ -79,7 +79,7 @@ func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp) {
 
 	st := sm.Metrics().AppendEmpty()
 	st.SetName(MetricCollectionStatus)
-	st.SetUnit("1")
+	st.SetUnit("") // a state, not a ratio: no unit, so Prometheus adds no _ratio suffix
 	st.SetDescription("1 for the account's current collection state (success, failed, not_used), with the failure reason.")
 	sg := st.SetEmptyGauge()
 	accounts := make([]string, 0, len(r.status))

@@ -13,11 +13,12 @@ import (
 type Options struct {
 	// Dir holds every part's configuration, data and logs.
 	Dir string
-	// BinDir holds prometheus, alertmanager and otelcol-mcobs.
+	// BinDir holds mcobs, prometheus, alertmanager and otelcol-mcobs.
 	BinDir string
 	// Host is the address every part listens on.
 	Host string
 
+	SimulatorPort        int
 	PrometheusPort       int
 	AlertmanagerPort     int
 	OTLPGRPCPort         int
@@ -46,6 +47,7 @@ func DefaultOptions() Options {
 		Dir:                  ".mcobs",
 		BinDir:               "bin",
 		Host:                 "127.0.0.1",
+		SimulatorPort:        4566,
 		PrometheusPort:       9090,
 		AlertmanagerPort:     9093,
 		OTLPGRPCPort:         4317,
@@ -61,6 +63,7 @@ func DefaultOptions() Options {
 // ports lists what CheckPorts verifies before anything starts.
 func (o Options) ports() []Port {
 	return []Port{
+		{Part: "simulator", What: "cloud API", Flag: "simulator-port", Port: o.SimulatorPort},
 		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
 		{Part: "alertmanager", What: "web", Flag: "alertmanager-port", Port: o.AlertmanagerPort},
 		{Part: "collector", What: "OTLP gRPC", Flag: "otlp-grpc-port", Port: o.OTLPGRPCPort},

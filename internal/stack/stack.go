@@ -14,6 +14,7 @@ import (
 
 // Part names, used in every message.
 const (
+	Simulator    = "simulator"
 	Alertmanager = "alertmanager"
 	Prometheus   = "prometheus"
 	Collector    = "collector"
@@ -41,6 +42,15 @@ func New(o Options) (*Stack, error) {
 	hp := func(port int) string { return o.Host + ":" + strconv.Itoa(port) }
 	s := &Stack{opts: o, layout: l}
 	s.parts = []*Process{
+		{
+			// The local cloud API simulator is the default data source: the stack runs without
+			// cloud credentials.
+			Name:     Simulator,
+			Path:     filepath.Join(o.BinDir, "mcobs"),
+			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort)},
+			Dir:      o.Dir,
+			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/stats",
+		},
 		{
 			Name: Alertmanager,
 			Path: filepath.Join(o.BinDir, "alertmanager"),
@@ -171,6 +181,7 @@ func (s *Stack) URLs() []URL {
 	o := s.opts
 	h := func(port int) string { return "http://" + o.Host + ":" + strconv.Itoa(port) }
 	return []URL{
+		{"Cloud API simulator", h(o.SimulatorPort) + "/sim/stats"},
 		{"Prometheus", h(o.PrometheusPort)},
 		{"Alertmanager", h(o.AlertmanagerPort)},
 		{"Collector OTLP gRPC", o.Host + ":" + strconv.Itoa(o.OTLPGRPCPort)},

@@ -111,7 +111,7 @@ func TestStartWithoutBinariesNamesFirstPart(t *testing.T) {
 	o := DefaultOptions()
 	o.Dir = t.TempDir()
 	o.BinDir = t.TempDir()
-	ports := make([]int, 6)
+	ports := make([]int, 7)
 	for i := range ports {
 		p, err := FreePort("127.0.0.1")
 		if err != nil {
@@ -119,7 +119,7 @@ func TestStartWithoutBinariesNamesFirstPart(t *testing.T) {
 		}
 		ports[i] = p
 	}
-	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort, o.SimulatorPort = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]
 	if err := o.Validate(); err != nil {
 		t.Skipf("the kernel handed out a port twice: %v", err)
 	}
@@ -128,8 +128,8 @@ func TestStartWithoutBinariesNamesFirstPart(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.Start(context.Background())
-	if err == nil || !strings.HasPrefix(err.Error(), "alertmanager: binary ") {
-		t.Fatalf("Start() = %v, want the missing alertmanager named", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "simulator: binary ") {
+		t.Fatalf("Start() = %v, want the missing simulator (the first part) named", err)
 	}
 }
 

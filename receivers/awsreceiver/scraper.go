@@ -288,7 +288,7 @@ func emitVPCs(e *emitter, inv *inventory, now time.Time) {
 	}
 	ts := pcommon.NewTimestampFromTime(now)
 	none := &resource{}
-	state := e.metric(none, "mcobs.vpc.state", "1", "1 for each VPC, with its state.", false)
+	state := e.metric(none, "mcobs.vpc.state", "", "1 for each VPC, with its state.", false)
 	ips := e.metric(none, "mcobs.vpc.subnet.available_ip_addresses", "{address}", "Available IP addresses per subnet.", false)
 	routes := e.metric(none, "mcobs.vpc.routes", "{route}", "Routes over all route tables of a VPC.", false)
 	for _, v := range inv.vpcs {

@@ -71,8 +71,9 @@ func testOptions(t *testing.T) stack.Options {
 	t.Helper()
 	o := stack.DefaultOptions()
 	o.Dir = t.TempDir()
-	o.BinDir = binDir(t, "prometheus", "alertmanager", "otelcol-mcobs")
-	p := freePorts(t, 6)
+	o.BinDir = binDir(t, "mcobs", "prometheus", "alertmanager", "otelcol-mcobs")
+	p := freePorts(t, 7)
+	o.SimulatorPort = p[6]
 	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort = p[0], p[1], p[2]
 	o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5]
 	o.StatusEvery = 0
@@ -132,6 +133,11 @@ func sendOTLP(t *testing.T, port int, md pmetric.Metrics) {
 // queryRaw returns every stored sample of metric in the last hour, keyed by the target label,
 // read through Prometheus's HTTP query API.
 func queryRaw(ctx context.Context, promPort int, metric string) ([]sample, error) {
+	return queryRawBy(ctx, promPort, metric, "target")
+}
+
+// queryRawBy is queryRaw with the samples keyed by label instead of target.
+func queryRawBy(ctx context.Context, promPort int, metric, label string) ([]sample, error) {
 	q := url.Values{"query": {metric + "[1h]"}, "time": {strconv.FormatInt(time.Now().Unix(), 10)}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 		"http://127.0.0.1:"+strconv.Itoa(promPort)+"/api/v1/query?"+q.Encode(), http.NoBody)
@@ -168,7 +174,7 @@ func queryRaw(ctx context.Context, promPort int, metric string) ([]sample, error
 			if err != nil {
 				return nil, err
 			}
-			got = append(got, sample{series: s.Metric["target"], tsMs: int64(ts*1000 + 0.5), value: f})
+			got = append(got, sample{series: s.Metric[label], tsMs: int64(ts*1000 + 0.5), value: f})
 		}
 	}
 	sortSamples(got)

@@ -26,7 +26,7 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--status-every", "2s")
+		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--status-every", "2s")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +81,7 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 	if got := waitForAny(t, o.PrometheusPort, "system_cpu_time_seconds_total", 60*time.Second); !got {
 		t.Fatalf("no host metrics in Prometheus; output:\n%s", out.String())
 	}
+	checkSimulatedFleet(t, o.PrometheusPort)
 	waitLine("series ")
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
@@ -133,7 +134,8 @@ func TestUpReportsTakenPort(t *testing.T) {
 	cmd := exec.CommandContext(ctx, bin+"/mcobs", "up", "--dir", o.Dir, "--bin-dir", o.BinDir,
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
-		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort))
+		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
+		"--simulator-port", strconv.Itoa(o.SimulatorPort))
 	b, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) {
@@ -147,5 +149,41 @@ func TestUpReportsTakenPort(t *testing.T) {
 	}
 	if strings.Contains(msg, "starting") {
 		t.Errorf("mcobs up started parts despite the taken port:\n%s", msg)
+	}
+}
+
+// checkSimulatedFleet expects the simulated AWS fleet in Prometheus in the canonical model:
+// CPU as a 0-1 ratio from both accounts, network as a byte counter, the inventory and the
+// collection status.
+func checkSimulatedFleet(t *testing.T, promPort int) {
+	t.Helper()
+	cpu := `system_cpu_utilization_ratio{cloud_provider="aws",cloud_platform="aws_ec2"}`
+	if !waitForAny(t, promPort, cpu, 90*time.Second) {
+		t.Fatalf("no %s in Prometheus", cpu)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	samples, err := queryRawBy(ctx, promPort, cpu, "cloud_account_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := map[string]bool{}
+	for _, s := range samples {
+		accounts[s.series] = true
+		if s.value < 0 || s.value > 1 {
+			t.Errorf("CPU utilization %v outside the 0-1 ratio", s.value)
+		}
+	}
+	if !accounts["111111111111"] || !accounts["222222222222"] {
+		t.Errorf("CPU from accounts %v, want both simulated accounts", accounts)
+	}
+	for _, m := range []string{
+		`system_network_io_bytes_total{cloud_provider="aws",network_io_direction="receive"}`,
+		`mcobs_inventory_instances{state="running"}`,
+		`mcobs_collection_status{state="success"}`,
+	} {
+		if got, err := queryRawBy(ctx, promPort, m, "cloud_account_id"); err != nil || len(got) == 0 {
+			t.Errorf("no %s in Prometheus (err %v)", m, err)
+		}
 	}
 }
