@@ -180,6 +180,8 @@ func dimsMatch(have []sim.Dimension, filters []sim.Dimension) bool {
 // metricQuery is one parsed MetricDataQuery.
 type metricQuery struct {
 	id, label, stat string
+	// unit, when set, must equal the series' unit or the query returns no data, as on AWS.
+	unit string
 	returnData      bool
 	period          time.Duration
 	namespace, name string
@@ -218,6 +220,7 @@ func parseQueries(p protocol, list cbor.List) ([]metricQuery, *apiError) {
 		}
 		metric := cborMap(ms, "Metric")
 		q.namespace, q.name, q.stat = cborStr(metric, "Namespace"), cborStr(metric, "MetricName"), cborStr(ms, "Stat")
+		q.unit = cborStr(ms, "Unit")
 		for _, d := range cborList(metric, "Dimensions") {
 			dm, _ := d.(cbor.Map)
 			q.dims = append(q.dims, sim.Dimension{Name: cborStr(dm, "Name"), Value: cborStr(dm, "Value")})
@@ -281,7 +284,7 @@ func (s *Server) getMetricData(c *call) *apiError {
 			continue
 		}
 		var points []sim.Point
-		if ser, ok := s.sim.Fleet().FindSeries(c.principal.Account, c.region, q.namespace, q.name, q.dims); ok {
+		if ser, ok := s.sim.Fleet().FindSeries(c.principal.Account, c.region, q.namespace, q.name, q.dims); ok && (q.unit == "" || q.unit == ser.Unit) {
 			points = s.sim.Aggregate(ser, q.stat, q.period, start, end, now)
 		}
 		if descending {

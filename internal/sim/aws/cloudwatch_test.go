@@ -217,11 +217,14 @@ func TestGetMetricDataScanAndStoppedAndAgent(t *testing.T) {
 		}
 	}
 	noAgent := runningInstance(t, e.sim, false)
+	wrongUnit := statQuery("bytes", "CWAgent", "mem_used_percent", "InstanceId", agent.ID, "Average", 60)
+	wrongUnit.MetricStat.Unit = types.StandardUnitBytes
 	out, err := e.cloudwatch().GetMetricData(ctx(t), &cloudwatch.GetMetricDataInput{
 		MetricDataQueries: []types.MetricDataQuery{
 			statQuery("mem", "CWAgent", "mem_used_percent", "InstanceId", agent.ID, "Average", 60),
 			statQuery("stopped", "AWS/EC2", "CPUUtilization", "InstanceId", stopped.ID, "Average", 60),
 			statQuery("nomem", "CWAgent", "mem_used_percent", "InstanceId", noAgent.ID, "Average", 60),
+			wrongUnit,
 		},
 		StartTime: aws.Time(simNow.Add(-time.Hour)), EndTime: aws.Time(simNow.Add(-30 * time.Minute)),
 		ScanBy: types.ScanByTimestampAscending,
@@ -238,8 +241,9 @@ func TestGetMetricDataScanAndStoppedAndAgent(t *testing.T) {
 			t.Fatalf("TimestampAscending not ascending at %d", j)
 		}
 	}
-	if len(r[1].Values) != 0 || len(r[2].Values) != 0 {
-		t.Errorf("stopped instance has %d points, instance without agent has %d memory points; want none", len(r[1].Values), len(r[2].Values))
+	if len(r[1].Values) != 0 || len(r[2].Values) != 0 || len(r[3].Values) != 0 {
+		t.Errorf("stopped instance has %d points, instance without agent has %d memory points, memory in Bytes has %d; want none",
+			len(r[1].Values), len(r[2].Values), len(r[3].Values))
 	}
 }
 
