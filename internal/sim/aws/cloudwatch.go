@@ -181,7 +181,7 @@ func dimsMatch(have []sim.Dimension, filters []sim.Dimension) bool {
 type metricQuery struct {
 	id, label, stat string
 	// unit, when set, must equal the series' unit or the query returns no data, as on AWS.
-	unit string
+	unit            string
 	returnData      bool
 	period          time.Duration
 	namespace, name string
