@@ -19,10 +19,11 @@ const maxBody = 8 << 20
 
 // Server is the AWS side of the simulator: an http.Handler for all simulated services.
 type Server struct {
-	sim    *sim.Simulator
-	creds  *credStore
-	log    *slog.Logger
-	nextID atomic.Uint64
+	sim        *sim.Simulator
+	simHandler http.Handler
+	creds      *credStore
+	log        *slog.Logger
+	nextID     atomic.Uint64
 }
 
 // NewServer returns the AWS handler for a simulator. A nil logger discards logs.
@@ -30,7 +31,7 @@ func NewServer(s *sim.Simulator, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{sim: s, creds: newCredStore(s.Config()), log: log}
+	return &Server{sim: s, simHandler: s.Handler(), creds: newCredStore(s.Config()), log: log}
 }
 
 // Simulator returns the core simulator.
@@ -52,10 +53,11 @@ type call struct {
 
 func (c *call) fail(e *apiError) { writeError(c.w, c.proto, c.requestID, e) }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler: /sim/ endpoints, else authenticate, count, apply the
+// fault schedule and run the operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/sim/") {
-		s.sim.Handler().ServeHTTP(w, r)
+		s.simHandler.ServeHTTP(w, r)
 		return
 	}
 	c := &call{w: w, r: r, requestID: s.requestID()}
@@ -68,9 +70,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	auth, authErr := parseAuth(r.Header.Get("Authorization"))
 	c.service, c.region = auth.Service, auth.Region
 	c.proto = protocolOf(r, auth.Service)
-	if err := c.parseOperation(); err != nil {
+	if aerr := c.parseOperation(); aerr != nil {
 		s.sim.CountRejected("malformed_request")
-		c.fail(err)
+		c.fail(aerr)
 		return
 	}
 	if authErr != nil {
@@ -78,25 +80,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(missingAuthError())
 		return
 	}
-	p, ok := s.creds.lookup(auth.AccessKeyID)
-	if !ok {
-		s.sim.CountRejected("unknown_access_key")
-		c.fail(unknownKeyError(c.proto))
-		return
-	}
-	if p.SessionToken != "" && r.Header.Get("X-Amz-Security-Token") != p.SessionToken {
-		s.sim.CountRejected("bad_session_token")
-		c.fail(unknownKeyError(c.proto))
-		return
-	}
-	if err := verifySignature(r, body, auth, p.credentials()); err != nil {
-		s.sim.CountRejected("signature_mismatch")
-		c.fail(badSignatureError(c.proto))
-		return
-	}
-	if !p.Expires.IsZero() && !s.sim.Now().Before(p.Expires) {
-		s.sim.CountRejected("expired_token")
-		c.fail(expiredError(c.proto))
+	p, reason, aerr := s.authenticate(c, auth)
+	if aerr != nil {
+		s.sim.CountRejected(reason)
+		c.fail(aerr)
 		return
 	}
 	c.principal = p
@@ -111,18 +98,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch s.sim.Fault(p.Account, c.service, c.operation) {
 	case sim.FaultThrottle:
 		c.fail(throttleError(c.proto))
-		return
 	case sim.FaultServerError:
 		c.fail(serverError(c.proto))
-		return
 	case sim.FaultExpired:
 		c.fail(expiredError(c.proto))
-		return
 	case sim.FaultMalformed:
-		c.w = &truncatingWriter{ResponseWriter: w}
-		defer c.w.(*truncatingWriter).flush()
+		tw := &truncatingWriter{ResponseWriter: w}
+		c.w = tw
+		s.dispatch(c)
+		tw.flush()
+	default:
+		s.dispatch(c)
 	}
-	s.dispatch(c)
+}
+
+// authenticate finds the principal of the access key and checks session token, signature and
+// expiry, in that order; on failure it returns the rejection reason counted in /sim/stats.
+func (s *Server) authenticate(c *call, auth authHeader) (principal, string, *apiError) {
+	p, ok := s.creds.lookup(auth.AccessKeyID)
+	if !ok {
+		return p, "unknown_access_key", unknownKeyError(c.proto)
+	}
+	// A temporary key is only valid with its session token; checked before the signature,
+	// which covers the token header and would otherwise hide the cause.
+	if p.SessionToken != "" && c.r.Header.Get("X-Amz-Security-Token") != p.SessionToken {
+		return p, "bad_session_token", unknownKeyError(c.proto)
+	}
+	if err := verifySignature(c.r, c.body, auth, p.credentials()); err != nil {
+		return p, "signature_mismatch", badSignatureError(c.proto)
+	}
+	if !p.Expires.IsZero() && !s.sim.Now().Before(p.Expires) {
+		return p, "expired_token", expiredError(c.proto)
+	}
+	return p, "", nil
 }
 
 func (s *Server) requestID() string {
