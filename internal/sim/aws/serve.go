@@ -19,7 +19,7 @@ func Serve(ctx context.Context, ln net.Listener, s *sim.Simulator, log *slog.Log
 		log = slog.New(slog.DiscardHandler)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(s, log),
+		Handler:           NewServer(s),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,16 +21,13 @@ type Server struct {
 	sim        *sim.Simulator
 	simHandler http.Handler
 	creds      *credStore
-	log        *slog.Logger
 	nextID     atomic.Uint64
 }
 
-// NewServer returns the AWS handler for a simulator. A nil logger discards logs.
-func NewServer(s *sim.Simulator, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Server{sim: s, simHandler: s.Handler(), creds: newCredStore(s.Config()), log: log}
+// NewServer returns the AWS handler for a simulator. It logs nothing: per-request events are
+// counted in /sim/stats.
+func NewServer(s *sim.Simulator) *Server {
+	return &Server{sim: s, simHandler: s.Handler(), creds: newCredStore(s.Config())}
 }
 
 // Simulator returns the core simulator.

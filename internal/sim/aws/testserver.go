@@ -17,7 +17,7 @@ func NewTestServer(tb testing.TB, cfg sim.Config, opts ...sim.Option) (url strin
 	if err != nil {
 		tb.Fatalf("simaws.NewTestServer: %v", err)
 	}
-	srv := httptest.NewServer(NewServer(s, nil))
+	srv := httptest.NewServer(NewServer(s))
 	tb.Cleanup(srv.Close)
 	return srv.URL, s
 }
