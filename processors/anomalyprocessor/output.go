@@ -24,6 +24,15 @@ func attrKey(m pcommon.Map) string {
 	return strings.Join(kv, "\x1d")
 }
 
+// Descriptions of the univariate output metrics.
+const (
+	descScore    = "Anomaly score in [0, 1] of the series named by anomaly.metric."
+	descExpected = "Value the anomaly model expected for the series named by anomaly.metric."
+	descLower    = "Lower dynamic threshold of the series named by anomaly.metric."
+	descUpper    = "Upper dynamic threshold of the series named by anomaly.metric."
+	descLevel    = "1 for the current anomaly level of the series named by anomaly.metric (label anomaly.level), 0 for the others."
+)
+
 // output collects the anomaly metrics of one resource; they are added in a scope of their own,
 // after the resource's original scopes, so the originals are left as they came.
 type output struct {
@@ -62,6 +71,20 @@ func point(dps pmetric.NumberDataPointSlice, attrs pcommon.Map, ts pcommon.Times
 	return dp.Attributes()
 }
 
+// reserve makes room for n more scored points, so appending does not regrow the slices.
+func (o *output) reserve(n int) {
+	for _, m := range []struct {
+		name, desc string
+		per        int
+	}{
+		{metricScore, descScore, 1}, {metricExpected, descExpected, 1}, {metricLower, descLower, 1},
+		{metricUpper, descUpper, 1}, {metricLevel, descLevel, len(levels)},
+	} {
+		dps := o.gauge(m.name, m.desc)
+		dps.EnsureCapacity(dps.Len() + n*m.per)
+	}
+}
+
 // add records the result r of the point of metric name with attributes attrs at ts.
 func (o *output) add(name string, attrs pcommon.Map, ts pcommon.Timestamp, r detect.Result) {
 	put := func(metric, desc string, v float64) pcommon.Map {
@@ -69,17 +92,16 @@ func (o *output) add(name string, attrs pcommon.Map, ts pcommon.Timestamp, r det
 		a.PutStr(attrMetric, name)
 		return a
 	}
-	put(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", r.Score)
-	put(metricExpected, "Value the anomaly model expected for the series named by anomaly.metric.", r.Expected)
-	put(metricLower, "Lower dynamic threshold of the series named by anomaly.metric.", r.Lower)
-	put(metricUpper, "Upper dynamic threshold of the series named by anomaly.metric.", r.Upper)
+	put(metricScore, descScore, r.Score)
+	put(metricExpected, descExpected, r.Expected)
+	put(metricLower, descLower, r.Lower)
+	put(metricUpper, descUpper, r.Upper)
 	for i, l := range levels {
 		v := 0.0
 		if detect.Level(i) == r.Level {
 			v = 1
 		}
-		put(metricLevel, "1 for the current anomaly level of the series named by anomaly.metric (label anomaly.level), 0 for the others.", v).
-			PutStr(attrLevel, l)
+		put(metricLevel, descLevel, v).PutStr(attrLevel, l)
 	}
 }
 

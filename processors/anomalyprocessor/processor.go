@@ -246,6 +246,7 @@ func pointTime(dp pmetric.NumberDataPoint, now time.Time) pcommon.Timestamp {
 }
 
 func (p *anomalyProcessor) scoreMetric(resKey, name string, dps pmetric.NumberDataPointSlice, now time.Time, out *output, st *stats) {
+	reserved := false
 	for k := range dps.Len() {
 		dp := dps.At(k)
 		v := pointValue(dp)
@@ -270,6 +271,10 @@ func (p *anomalyProcessor) scoreMetric(resKey, name string, dps pmetric.NumberDa
 		ts := pointTime(dp, now)
 		r := sm.det.UpdateUnix(int64(ts)/1e9, v)
 		st.scored++
+		if !reserved {
+			out.reserve(dps.Len() - k)
+			reserved = true
+		}
 		out.add(name, dp.Attributes(), ts, r)
 	}
 }
