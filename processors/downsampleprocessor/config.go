@@ -46,6 +46,9 @@ type RuleConfig struct {
 	Algorithm string `mapstructure:"algorithm"`
 	// Tolerance bounds the reconstruction error in reduce mode.
 	Tolerance ToleranceConfig `mapstructure:"tolerance"`
+	// Budget, in reduce mode, is the share of samples to keep across the rule's series (0 for
+	// none): every 10,000 samples the tolerance is scaled, between ×0.01 and ×100, towards it.
+	Budget float64 `mapstructure:"budget"`
 	// MaxSegment makes reduce mode keep a sample at least this often, so a flat series does not
 	// go silent (mind Prometheus' 5m lookback: query with last_over_time beyond it).
 	MaxSegment time.Duration `mapstructure:"max_segment"`
@@ -110,6 +113,9 @@ func (r RuleConfig) merged(d RuleConfig) RuleConfig {
 	if r.MaxSegment == 0 {
 		r.MaxSegment = d.MaxSegment
 	}
+	if r.Budget == 0 {
+		r.Budget = d.Budget
+	}
 	return r
 }
 
@@ -151,6 +157,12 @@ func (r RuleConfig) validate(key string, full bool) error {
 	}
 	if t.RangeSamples < 0 {
 		errs = append(errs, fmt.Errorf("`%s.tolerance.range_samples` must be >= 0, got %d", key, t.RangeSamples))
+	}
+	if !(r.Budget >= 0) || r.Budget >= 1 {
+		errs = append(errs, fmt.Errorf("`%s.budget` must be in [0, 1), got %v", key, r.Budget))
+	}
+	if full && r.Budget > 0 && r.Mode != "reduce" {
+		errs = append(errs, fmt.Errorf("`%s.budget` needs mode reduce, got mode %q", key, r.Mode))
 	}
 	if r.MaxSegment < 0 {
 		errs = append(errs, fmt.Errorf("`%s.max_segment` must be >= 0, got %q", key, r.MaxSegment))

@@ -58,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 				"`rules[0].algorithm`: unknown algorithm \"best\"",
 				"`rules[0].tolerance.relative` must be in [0, 1], got 2",
 				"`rules[0].tolerance.range_samples` must be >= 0, got -1",
+				"`rules[0].budget` must be in [0, 1), got 1.5",
 				"`rules[1].window` must be at least 1ms in rollup mode, got \"-1s\"",
 			},
 		},

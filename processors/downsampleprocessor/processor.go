@@ -202,6 +202,9 @@ func (p *downsampleProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Met
 		})
 		return rm.ScopeMetrics().Len() == 0
 	})
+	for _, r := range p.rules {
+		r.adjust()
+	}
 	if len(p.out) > 0 {
 		b.output = int64(appendOutput(md, p.out))
 		p.emitted += b.output

@@ -1,6 +1,7 @@
 package downsampleprocessor
 
 import (
+	"math"
 	"regexp"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -17,6 +18,27 @@ type rule struct {
 	aggs   []reduce.Agg
 	// opts drives gauges and non-monotonic sums; counter drives monotonic cumulative sums.
 	opts, counter reduce.Options
+	// budget is the target share of samples kept; scale the tolerance factor it moves, shared
+	// by every series of the rule; in and out count samples since the last adjustment.
+	budget  float64
+	scale   float64
+	in, out int64
+}
+
+// budgetPeriod is how many samples a rule takes in between two budget adjustments.
+const budgetPeriod = 10_000
+
+// adjust moves the tolerance scale towards the budget. The samples kept fall roughly as the
+// tolerance grows, so the scale moves by the square root of the ratio, at most ×2 at a time,
+// which converges without overshooting on the series measured.
+func (r *rule) adjust() {
+	if r.budget <= 0 || r.in < budgetPeriod {
+		return
+	}
+	ratio := float64(r.out) / float64(r.in)
+	f := math.Sqrt(math.Max(ratio, r.budget/16) / r.budget)
+	r.scale = math.Min(100, math.Max(0.01, r.scale*math.Min(2, math.Max(0.5, f))))
+	r.in, r.out = 0, 0
 }
 
 func compileRules(c *Config) ([]*rule, error) {
@@ -50,6 +72,10 @@ func compileRules(c *Config) ([]*rule, error) {
 			Algorithm: algo, Absolute: m.Tolerance.Absolute, Relative: m.Tolerance.Relative,
 			RangeBlock: m.Tolerance.RangeSamples, MaxSegment: int64(m.MaxSegment),
 			Snap: true,
+		}
+		if m.Budget > 0 {
+			r.budget, r.scale = m.Budget, 1
+			r.opts.Scale = &r.scale
 		}
 		r.counter = r.opts
 		r.counter.Algorithm = reduce.Counter

@@ -207,6 +207,8 @@ func (s *series) pushNumber(dp pmetric.NumberDataPoint, out []emitted, buf *[]re
 			return out
 		}
 		*buf = knots
+		s.rule.in++
+		s.rule.out += int64(len(knots))
 		out = s.emitKnots(out, knots)
 	case kindCumRollup:
 		reset := s.cum.prev.t != 0 && start != s.cum.prev.start

@@ -88,7 +88,11 @@ func (c *Compressor) Algorithm() Algorithm { return c.algo }
 
 // Tolerance returns the error bound that applies to the next sample.
 func (c *Compressor) Tolerance() float64 {
-	return max(c.opt.Absolute, c.opt.Relative*c.rng.span())
+	t := max(c.opt.Absolute, c.opt.Relative*c.rng.span())
+	if c.opt.Scale != nil {
+		t *= *c.opt.Scale
+	}
+	return t
 }
 
 // Push adds the sample (t, v); reset marks a counter reset signalled out of band (a new start

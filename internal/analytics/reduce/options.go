@@ -62,6 +62,10 @@ type Options struct {
 	// RangeBlock is the number of samples per block of the recent-range tracker; 0 means the
 	// range of the whole history.
 	RangeBlock int
+	// Scale, when set, multiplies the tolerance; a budget controller shared by many series
+	// moves it to keep a target share of samples. Each sample is then bound by the tolerance
+	// in force when it arrived.
+	Scale *float64
 	// MaxSegment closes a segment that spans longer than this many nanoseconds, so a flat
 	// series still emits a sample now and then; 0 means no limit.
 	MaxSegment int64
