@@ -44,7 +44,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "reduce", m.Mode)
 				assert.InDelta(t, 0.05, m.Tolerance.Relative, 0)
 				assert.Equal(t, "auto", m.Algorithm)
-				assert.Equal(t, time.Hour, m.MaxSegment)
+				assert.Equal(t, 6*time.Hour, m.MaxSegment)
 			},
 		},
 		{

@@ -28,7 +28,7 @@ func createDefaultConfig() component.Config {
 			Aggregates: []string{"min", "max", "avg", "last"},
 			Algorithm:  "auto",
 			Tolerance:  ToleranceConfig{Relative: 0.05, RangeSamples: 4096},
-			MaxSegment: time.Hour,
+			MaxSegment: 6 * time.Hour,
 		},
 		MaxSeries:  100_000,
 		StaleAfter: 15 * time.Minute,
