@@ -84,6 +84,7 @@ func (p *downsampleProcessor) Shutdown(ctx context.Context) error {
 	}
 	md := p.flushWhere(func(*series) bool { return true })
 	p.tb.Shutdown()
+	p.logger.Info("downsample processor stopped", zap.Int("points_flushed", md.DataPointCount()))
 	if md.ResourceMetrics().Len() == 0 {
 		return nil
 	}
