@@ -73,9 +73,10 @@ func BenchmarkConsume(b *testing.B) {
 		{"reduce", []RuleConfig{{Mode: "reduce", Tolerance: ToleranceConfig{Absolute: 1.7}}}},
 		{"rollup", []RuleConfig{{Mode: "rollup", Window: 5 * time.Minute, Aggregates: []string{"min", "max", "avg", "last"}}}},
 	}
+	shapes := []struct{ series, perSeries int }{{100, 10}, {10_000, 10}, {10_000, 1}}
 	for _, mode := range modes {
-		for _, series := range []int{100, 10_000} {
-			const perSeries = 10
+		for _, shape := range shapes {
+			series, perSeries := shape.series, shape.perSeries
 			b.Run(fmt.Sprintf("mode=%s/series=%d/pointsPerSeries=%d", mode.name, series, perSeries), func(b *testing.B) {
 				p := benchProcessor(b, mode.rules)
 				t0 := time.Unix(1_700_000_000, 0)

@@ -279,9 +279,7 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 	}
 	if alive&kindLinear != 0 {
 		dx := float64(t - s.aT)
-		p := s.poly
-		if e > 0 && p.clip(dx, v+e, 1) && p.clip(dx, v-e, -1) {
-			s.poly = p
+		if e > 0 && s.poly.fit(dx, v-e, v+e) {
 			s.lSx += dx
 			s.lSxx += dx * dx
 			s.lSxv += dx * v
@@ -291,15 +289,13 @@ func (c *Compressor) pushSegment(t int64, v, eps float64, dst []Point) []Point {
 	}
 	if alive&kindFree != 0 {
 		dx := float64(t - s.start.T)
-		p := s.fpoly
 		ok := e > 0
 		if ok && s.n == 1 {
-			p.init(s.start.V-s.fE0, s.start.V+s.fE0, dx, v-e, v+e)
+			s.fpoly.init(s.start.V-s.fE0, s.start.V+s.fE0, dx, v-e, v+e)
 		} else if ok {
-			ok = p.clip(dx, v+e, 1) && p.clip(dx, v-e, -1)
+			ok = s.fpoly.fit(dx, v-e, v+e)
 		}
 		if ok {
-			s.fpoly = p
 			s.fSx += dx
 			s.fSxx += dx * dx
 			s.fSxv += dx * v

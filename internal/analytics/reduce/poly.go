@@ -1,5 +1,7 @@
 package reduce
 
+import "math"
+
 // maxVertices caps the feasible polygon of a connected segment, so state stays bounded.
 const maxVertices = 5
 
@@ -139,4 +141,27 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// fit narrows the polygon to vlo <= y + s*dx <= vhi and reports whether any of it is left. It
+// first projects the vertices: when the band holds them all nothing changes, and when it misses
+// them all the polygon is gone, so most samples cost no clipping.
+func (p *poly) fit(dx, vlo, vhi float64) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range int(p.n) {
+		x := p.y[i] + p.s[i]*dx
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	switch {
+	case hi < vlo || lo > vhi:
+		return false
+	case lo >= vlo && hi <= vhi:
+		return true
+	}
+	q := *p
+	if (hi > vhi && !q.clip(dx, vhi, 1)) || (lo < vlo && !q.clip(dx, vlo, -1)) {
+		return false
+	}
+	*p = q
+	return true
 }
