@@ -46,7 +46,7 @@ func newAnomalies(seed int64, f *Fleet, cfg AnomalyConfig, start time.Time) anom
 	if cfg.Count == 0 {
 		return set
 	}
-	var cands = map[string][]Series{}
+	cands := map[string][]Series{}
 	for _, acct := range f.Accounts {
 		for _, region := range f.Regions {
 			for _, s := range f.SeriesIn(acct, region) {
@@ -106,7 +106,7 @@ func newAnomalies(seed int64, f *Fleet, cfg AnomalyConfig, start time.Time) anom
 }
 
 // apply adds the anomalies of a series to a value at a minute.
-func (set anomalySet) apply(ser Series, def metricDef, minute time.Time, v, base float64) float64 {
+func (set anomalySet) apply(ser Series, minute time.Time, v, base float64) float64 {
 	for _, i := range set.index[anomalyKey(ser.Account, ser.Region, ser.Namespace, ser.MetricName, ser.Resource)] {
 		a := set.list[i]
 		if minute.Before(a.Start) || !minute.Before(a.End) {

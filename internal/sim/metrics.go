@@ -126,8 +126,11 @@ func (f *Fleet) buildSeries(acct, region string) []Series {
 		if i.Agent {
 			out = append(out,
 				Series{acct, region, agentMemMetric.namespace, agentMemMetric.name, agentMemMetric.unit, dims, i.ID, active},
-				Series{acct, region, agentDiskMetric.namespace, agentDiskMetric.name, agentDiskMetric.unit,
-					[]Dimension{{"InstanceId", i.ID}, {"device", "nvme0n1p1"}, {"fstype", "xfs"}, {"path", "/"}}, i.ID, active})
+				Series{
+					acct, region, agentDiskMetric.namespace, agentDiskMetric.name, agentDiskMetric.unit,
+					[]Dimension{{"InstanceId", i.ID}, {"device", "nvme0n1p1"}, {"fstype", "xfs"}, {"path", "/"}},
+					i.ID, active,
+				})
 		}
 	}
 	for _, d := range f.DBInstancesIn(acct, region) {
@@ -187,7 +190,7 @@ func (s *Simulator) Sample(ser Series, minute time.Time) (float64, bool) {
 		weekly = -1
 	}
 	v := level * (1 + def.daily*daily + def.weekly*weekly + def.noise*gauss(hashOf(seed, "noise", key, m)))
-	v = s.anomalies.apply(ser, def, minute, v, base)
+	v = s.anomalies.apply(ser, minute, v, base)
 	if v < def.min {
 		v = def.min
 	}

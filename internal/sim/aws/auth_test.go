@@ -118,7 +118,7 @@ func TestSimEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	getJSON(t, e.url+"/sim/stats", &st)
 	if len(st.Calls) != 0 {
 		t.Errorf("after reset: %+v", st)
@@ -139,7 +139,7 @@ func getJSON(t *testing.T, url string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("decode %s: %v", url, err)
 	}
@@ -151,7 +151,7 @@ func TestUnsignedAndUnknownRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body := new(strings.Builder)
 	_, _ = io.Copy(body, resp.Body)
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body.String(), "<Code>MissingAuthenticationToken</Code>") {

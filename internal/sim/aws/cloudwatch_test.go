@@ -113,8 +113,10 @@ func TestListMetricsFilters(t *testing.T) {
 	// A stopped instance's metrics are listed without RecentlyActive and not with it.
 	f("stopped instance", &cloudwatch.ListMetricsInput{Dimensions: []types.DimensionFilter{{Name: aws.String("InstanceId"), Value: aws.String(stopped.ID)}}},
 		func(s sim.Series) bool { return s.Resource == stopped.ID })
-	got, _ := listAll(t, e, &cloudwatch.ListMetricsInput{RecentlyActive: types.RecentlyActivePt3h,
-		Dimensions: []types.DimensionFilter{{Name: aws.String("InstanceId"), Value: aws.String(stopped.ID)}}})
+	got, _ := listAll(t, e, &cloudwatch.ListMetricsInput{
+		RecentlyActive: types.RecentlyActivePt3h,
+		Dimensions:     []types.DimensionFilter{{Name: aws.String("InstanceId"), Value: aws.String(stopped.ID)}},
+	})
 	if len(got) != 0 {
 		t.Errorf("stopped instance has %d recently active metrics, want 0", len(got))
 	}
@@ -140,12 +142,15 @@ func runningInstance(t *testing.T, s *sim.Simulator, agent bool) *sim.Instance {
 	return nil
 }
 
-func statQuery(id, namespace, name, dimName, dimValue, stat string, period int32) types.MetricDataQuery {
+// statQuery asks for one statistic of one instance's metric.
+func statQuery(id, namespace, name, instanceID, stat string, period int32) types.MetricDataQuery {
 	return types.MetricDataQuery{
 		Id: aws.String(id),
 		MetricStat: &types.MetricStat{
-			Metric: &types.Metric{Namespace: aws.String(namespace), MetricName: aws.String(name),
-				Dimensions: []types.Dimension{{Name: aws.String(dimName), Value: aws.String(dimValue)}}},
+			Metric: &types.Metric{
+				Namespace: aws.String(namespace), MetricName: aws.String(name),
+				Dimensions: []types.Dimension{{Name: aws.String("InstanceId"), Value: aws.String(instanceID)}},
+			},
 			Period: aws.Int32(period), Stat: aws.String(stat),
 		},
 	}
@@ -157,7 +162,7 @@ func TestGetMetricDataStatistics(t *testing.T) {
 	stats := []string{"Average", "Minimum", "Maximum", "Sum", "SampleCount"}
 	var queries []types.MetricDataQuery
 	for i, st := range stats {
-		queries = append(queries, statQuery(fmt.Sprintf("q%d", i), "AWS/EC2", "CPUUtilization", "InstanceId", in.ID, st, 300))
+		queries = append(queries, statQuery(fmt.Sprintf("q%d", i), "AWS/EC2", "CPUUtilization", in.ID, st, 300))
 	}
 	// Settled window: it ends well before now minus the settle delay.
 	start, end := simNow.Add(-2*time.Hour), simNow.Add(-time.Hour)
@@ -217,13 +222,13 @@ func TestGetMetricDataScanAndStoppedAndAgent(t *testing.T) {
 		}
 	}
 	noAgent := runningInstance(t, e.sim, false)
-	wrongUnit := statQuery("bytes", "CWAgent", "mem_used_percent", "InstanceId", agent.ID, "Average", 60)
+	wrongUnit := statQuery("bytes", "CWAgent", "mem_used_percent", agent.ID, "Average", 60)
 	wrongUnit.MetricStat.Unit = types.StandardUnitBytes
 	out, err := e.cloudwatch().GetMetricData(ctx(t), &cloudwatch.GetMetricDataInput{
 		MetricDataQueries: []types.MetricDataQuery{
-			statQuery("mem", "CWAgent", "mem_used_percent", "InstanceId", agent.ID, "Average", 60),
-			statQuery("stopped", "AWS/EC2", "CPUUtilization", "InstanceId", stopped.ID, "Average", 60),
-			statQuery("nomem", "CWAgent", "mem_used_percent", "InstanceId", noAgent.ID, "Average", 60),
+			statQuery("mem", "CWAgent", "mem_used_percent", agent.ID, "Average", 60),
+			statQuery("stopped", "AWS/EC2", "CPUUtilization", stopped.ID, "Average", 60),
+			statQuery("nomem", "CWAgent", "mem_used_percent", noAgent.ID, "Average", 60),
 			wrongUnit,
 		},
 		StartTime: aws.Time(simNow.Add(-time.Hour)), EndTime: aws.Time(simNow.Add(-30 * time.Minute)),
@@ -253,7 +258,7 @@ func TestGetMetricDataLimitsAndBilling(t *testing.T) {
 	mk := func(n int) []types.MetricDataQuery {
 		var qs []types.MetricDataQuery
 		for i := range n {
-			qs = append(qs, statQuery(fmt.Sprintf("q%d", i), "AWS/EC2", "NetworkIn", "InstanceId", in.ID, "Sum", 300))
+			qs = append(qs, statQuery(fmt.Sprintf("q%d", i), "AWS/EC2", "NetworkIn", in.ID, "Sum", 300))
 		}
 		return qs
 	}
@@ -292,8 +297,8 @@ func testPaging(t *testing.T, cfg sim.Config, maxDatapoints *int32) {
 	a, b := runningInstance(t, e.sim, false), runningInstance(t, e.sim, true)
 	in := &cloudwatch.GetMetricDataInput{
 		MetricDataQueries: []types.MetricDataQuery{
-			statQuery("a", "AWS/EC2", "CPUUtilization", "InstanceId", a.ID, "Maximum", 60),
-			statQuery("b", "AWS/EC2", "CPUUtilization", "InstanceId", b.ID, "Maximum", 60),
+			statQuery("a", "AWS/EC2", "CPUUtilization", a.ID, "Maximum", 60),
+			statQuery("b", "AWS/EC2", "CPUUtilization", b.ID, "Maximum", 60),
 		},
 		StartTime: aws.Time(simNow.Add(-2 * time.Hour)), EndTime: aws.Time(simNow.Add(-time.Hour)),
 		MaxDatapoints: maxDatapoints,
@@ -339,7 +344,7 @@ func TestGetMetricDataSettles(t *testing.T) {
 	in := runningInstance(t, e.sim, false)
 	get := func() map[time.Time]float64 {
 		out, err := e.cloudwatch().GetMetricData(ctx(t), &cloudwatch.GetMetricDataInput{
-			MetricDataQueries: []types.MetricDataQuery{statQuery("cpu", "AWS/EC2", "CPUUtilization", "InstanceId", in.ID, "Average", 60)},
+			MetricDataQueries: []types.MetricDataQuery{statQuery("cpu", "AWS/EC2", "CPUUtilization", in.ID, "Average", 60)},
 			StartTime:         aws.Time(simNow.Add(-15 * time.Minute)), EndTime: aws.Time(simNow),
 		})
 		if err != nil {
@@ -381,7 +386,7 @@ func TestGetMetricDataIsDeterministic(t *testing.T) {
 		e := newEnv(t, cfg)
 		var qs []types.MetricDataQuery
 		for i, in := range e.sim.Fleet().InstancesIn(acct1, "us-east-1") {
-			qs = append(qs, statQuery(fmt.Sprintf("n%d", i), "AWS/EC2", "NetworkOut", "InstanceId", in.ID, "Sum", 300))
+			qs = append(qs, statQuery(fmt.Sprintf("n%d", i), "AWS/EC2", "NetworkOut", in.ID, "Sum", 300))
 		}
 		out, err := e.cloudwatch().GetMetricData(ctx(t), &cloudwatch.GetMetricDataInput{
 			MetricDataQueries: qs, StartTime: aws.Time(simNow.Add(-time.Hour)), EndTime: aws.Time(simNow.Add(-30 * time.Minute)),

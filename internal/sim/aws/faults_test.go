@@ -74,9 +74,9 @@ func TestFaultsReachTheSDKAsTheRightErrors(t *testing.T) {
 	}
 	// Throttling: the retryer sees a throttle error and retries up to MaxAttempts.
 	f(sim.FaultThrottle, func(c *sim.FaultConfig) { c.ThrottleRate = 1 }, func(t *testing.T, service string, err error) {
-		var max *retry.MaxAttemptsError
-		if code := errorCode(err); code != throttleCodes[service] || !errors.As(err, &max) {
-			t.Errorf("%s throttled: code %q, retries exhausted %v (%v)", service, code, max != nil, err)
+		var exhausted *retry.MaxAttemptsError
+		if code := errorCode(err); code != throttleCodes[service] || !errors.As(err, &exhausted) {
+			t.Errorf("%s throttled: code %q, retries exhausted %v (%v)", service, code, exhausted != nil, err)
 		}
 		if !(retry.ThrottleErrorCode{Codes: retry.DefaultThrottleErrorCodes}).IsErrorThrottle(err).Bool() {
 			t.Errorf("%s: the SDK does not classify %v as throttling", service, err)

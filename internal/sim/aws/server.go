@@ -21,13 +21,16 @@ type Server struct {
 	sim        *sim.Simulator
 	simHandler http.Handler
 	creds      *credStore
+	ops        map[string]func(*call) *apiError
 	nextID     atomic.Uint64
 }
 
 // NewServer returns the AWS handler for a simulator. It logs nothing: per-request events are
 // counted in /sim/stats.
 func NewServer(s *sim.Simulator) *Server {
-	return &Server{sim: s, simHandler: s.Handler(), creds: newCredStore(s.Config())}
+	srv := &Server{sim: s, simHandler: s.Handler(), creds: newCredStore(s.Config())}
+	srv.ops = srv.operations()
+	return srv
 }
 
 // Simulator returns the core simulator.
@@ -188,33 +191,29 @@ func (c *call) parseOperation() *apiError {
 	return nil
 }
 
-func (s *Server) dispatch(c *call) {
-	var err *apiError
-	switch c.service + "." + c.operation {
-	case "monitoring.ListMetrics":
-		err = s.listMetrics(c)
-	case "monitoring.GetMetricData":
-		err = s.getMetricData(c)
-	case "ec2.DescribeInstances":
-		err = s.describeInstances(c)
-	case "ec2.DescribeVpcs":
-		err = s.describeVpcs(c)
-	case "ec2.DescribeSubnets":
-		err = s.describeSubnets(c)
-	case "ec2.DescribeRouteTables":
-		err = s.describeRouteTables(c)
-	case "rds.DescribeDBInstances":
-		err = s.describeDBInstances(c)
-	case "sts.AssumeRole":
-		err = s.assumeRole(c)
-	case "sts.GetCallerIdentity":
-		err = s.getCallerIdentity(c)
-	case "tagging.GetResources":
-		err = s.getResources(c)
-	default:
-		err = unknownOperationError(c.proto, c.operation)
+// operations maps "service.Operation" to its handler.
+func (s *Server) operations() map[string]func(*call) *apiError {
+	return map[string]func(*call) *apiError{
+		"monitoring.ListMetrics":   s.listMetrics,
+		"monitoring.GetMetricData": s.getMetricData,
+		"ec2.DescribeInstances":    s.describeInstances,
+		"ec2.DescribeVpcs":         s.describeVpcs,
+		"ec2.DescribeSubnets":      s.describeSubnets,
+		"ec2.DescribeRouteTables":  s.describeRouteTables,
+		"rds.DescribeDBInstances":  s.describeDBInstances,
+		"sts.AssumeRole":           s.assumeRole,
+		"sts.GetCallerIdentity":    s.getCallerIdentity,
+		"tagging.GetResources":     s.getResources,
 	}
-	if err != nil {
+}
+
+func (s *Server) dispatch(c *call) {
+	op, ok := s.ops[c.service+"."+c.operation]
+	if !ok {
+		c.fail(unknownOperationError(c.proto, c.operation))
+		return
+	}
+	if err := op(c); err != nil {
 		c.fail(err)
 	}
 }
