@@ -408,3 +408,27 @@ func TestGetMetricDataIsDeterministic(t *testing.T) {
 		t.Error("different seeds gave the same values")
 	}
 }
+
+func TestGetMetricDataRejectsWhatAWSRejects(t *testing.T) {
+	e := newEnv(t, sim.DefaultConfig())
+	in := runningInstance(t, e.sim, false)
+	f := func(name string, q types.MetricDataQuery, start, end time.Time) {
+		t.Helper()
+		_, err := e.cloudwatch().GetMetricData(ctx(t), &cloudwatch.GetMetricDataInput{
+			MetricDataQueries: []types.MetricDataQuery{q}, StartTime: aws.Time(start), EndTime: aws.Time(end),
+		})
+		var bad *types.InvalidParameterValueException
+		if !errorsAs(err, &bad) || errorCode(err) != "InvalidParameterValue" {
+			t.Errorf("%s: %v, want *types.InvalidParameterValueException with code InvalidParameterValue", name, err)
+		}
+	}
+	ok := statQuery("q", "AWS/EC2", "CPUUtilization", in.ID, "Average", 60)
+	// A percentile statistic.
+	f("p99", statQuery("q", "AWS/EC2", "CPUUtilization", in.ID, "p99", 60), simNow.Add(-time.Hour), simNow)
+	// A sub-minute period.
+	f("period 30", statQuery("q", "AWS/EC2", "CPUUtilization", in.ID, "Average", 30), simNow.Add(-time.Hour), simNow)
+	// An id that does not start with a lowercase letter.
+	f("id Q", statQuery("Q", "AWS/EC2", "CPUUtilization", in.ID, "Average", 60), simNow.Add(-time.Hour), simNow)
+	// End before start.
+	f("end before start", ok, simNow, simNow.Add(-time.Hour))
+}
