@@ -109,10 +109,13 @@ func (s *Simulator) Fault(account, service, operation string) string {
 	return kind
 }
 
-// Handler serves the simulator's own endpoints: GET /sim/stats, POST /sim/stats/reset and
-// GET /sim/truth.
+// Handler serves the simulator's own endpoints: GET /sim/health (a readiness probe), GET
+// /sim/stats, POST /sim/stats/reset and GET /sim/truth.
 func (s *Simulator) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sim/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, map[string]any{"status": "ok", "seed": s.cfg.Seed, "now": s.now().UTC()})
+	})
 	mux.HandleFunc("GET /sim/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, s.Stats()) })
 	mux.HandleFunc("POST /sim/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.ResetStats()

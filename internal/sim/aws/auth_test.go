@@ -109,6 +109,14 @@ func TestSimEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	var health struct {
+		Status string    `json:"status"`
+		Now    time.Time `json:"now"`
+	}
+	getJSON(t, e.url+"/sim/health", &health)
+	if health.Status != "ok" || !health.Now.Equal(simNow) {
+		t.Errorf("/sim/health = %+v, want ok at the simulator's time %v", health, simNow)
+	}
 	var st sim.Stats
 	getJSON(t, e.url+"/sim/stats", &st)
 	if n := st.CallsOf(acct1, "ec2", "DescribeVpcs"); n != 3 || len(st.Calls) != 1 {
