@@ -77,6 +77,9 @@ type FaultConfig struct {
 	// Operations limits faults and latency to these operations (e.g. "GetMetricData"); empty
 	// means all.
 	Operations []string `yaml:"operations"`
+	// Accounts limits faults and latency to calls by these account ids, so one account can
+	// fail while the others succeed; empty means all.
+	Accounts []string `yaml:"accounts"`
 }
 
 // AWSConfig describes the simulated AWS accounts.
@@ -249,6 +252,11 @@ func (c Config) Validate() error {
 			if r.Name == "" {
 				add("`aws.accounts[%d].roles[%d].name` must be set", i, j)
 			}
+		}
+	}
+	for i, id := range c.Faults.Accounts {
+		if !seenID[id] {
+			add("`faults.accounts[%d]` must be a configured account id, got %q", i, id)
 		}
 	}
 	return errors.Join(errs...)

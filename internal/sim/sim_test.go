@@ -32,6 +32,8 @@ func TestConfigValidationNamesTheKey(t *testing.T) {
 		"aws.accounts[0].id", "aws.accounts[0].access_key_id", "aws.accounts[0].secret_access_key")
 	// A repeated region.
 	f("fleet: {regions: [us-east-1, us-east-1]}", "fleet.regions[1]")
+	// A fault target that is not an account.
+	f("faults: {accounts: ['999999999999']}", "faults.accounts[0]")
 	// Anomaly start.
 	f("anomalies: {start: yesterday}", "anomalies.start")
 	// Unknown keys are errors, not silently ignored.
@@ -279,7 +281,7 @@ func TestExampleConfig(t *testing.T) {
 	if got := len(f.SubnetsIn("333333333333", "ap-northeast-2")); got != 4 {
 		t.Errorf("%d subnets in a VPC, want 4", got)
 	}
-	if len(s.Truth()) != 12 || s.Latency("GetMetricData") == 0 || s.Latency("ListMetrics") != 0 {
-		t.Errorf("anomalies %d, latency %v/%v", len(s.Truth()), s.Latency("GetMetricData"), s.Latency("ListMetrics"))
+	if len(s.Truth()) != 12 || s.Latency("111111111111", "GetMetricData") == 0 || s.Latency("111111111111", "ListMetrics") != 0 {
+		t.Errorf("anomalies %d, latency %v/%v", len(s.Truth()), s.Latency("111111111111", "GetMetricData"), s.Latency("111111111111", "ListMetrics"))
 	}
 }

@@ -66,13 +66,20 @@ func (s *Simulator) Now() time.Time { return s.now() }
 // Truth returns the injected anomalies.
 func (s *Simulator) Truth() []Anomaly { return slices.Clone(s.anomalies.list) }
 
-// Latency is the latency to add to a call of an operation: faults.latency when the operation
-// is subject to faults (faults.operations is empty or lists it), else zero.
-func (s *Simulator) Latency(operation string) time.Duration {
-	if ops := s.cfg.Faults.Operations; len(ops) > 0 && !slices.Contains(ops, operation) {
+// Latency is the latency to add to a call: faults.latency when the account and operation are
+// subject to faults, else zero.
+func (s *Simulator) Latency(account, operation string) time.Duration {
+	if !s.faulted(account, operation) {
 		return 0
 	}
 	return s.cfg.Faults.Latency
+}
+
+// faulted reports whether faults.operations and faults.accounts select a call.
+func (s *Simulator) faulted(account, operation string) bool {
+	f := s.cfg.Faults
+	return (len(f.Operations) == 0 || slices.Contains(f.Operations, operation)) &&
+		(len(f.Accounts) == 0 || slices.Contains(f.Accounts, account))
 }
 
 // Fault decides whether the next call of an operation by an account gets an injected fault,
@@ -80,7 +87,7 @@ func (s *Simulator) Latency(operation string) time.Duration {
 // replays the same fault sequence for the same sequence of calls.
 func (s *Simulator) Fault(account, service, operation string) string {
 	f := s.cfg.Faults
-	if len(f.Operations) > 0 && !slices.Contains(f.Operations, operation) {
+	if !s.faulted(account, operation) {
 		return FaultNone
 	}
 	if f.ThrottleRate+f.ServerErrorRate+f.MalformedRate+f.ExpiredCredentialsRate == 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -158,4 +159,19 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestFaultsCanTargetOneAccount(t *testing.T) {
+	cfg := sim.DefaultConfig()
+	cfg.Faults.ServerErrorRate = 1
+	cfg.Faults.Accounts = []string{acct2}
+	e := newEnv(t, cfg)
+	if _, err := e.sts().GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("account %s is not in faults.accounts but failed: %v", acct1, err)
+	}
+	other := cfg.AWS.Accounts[1]
+	e.cfg.Credentials = credentials.NewStaticCredentialsProvider(other.AccessKeyID, other.SecretAccessKey, "")
+	if _, err := e.sts().GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); errorCode(err) != "InternalFailure" {
+		t.Errorf("account %s: %v, want InternalFailure", acct2, err)
+	}
 }

@@ -87,7 +87,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.principal = p
 	s.sim.CountCall(p.Account, c.region, c.service, c.operation)
-	if d := s.sim.Latency(c.operation); d > 0 {
+	if d := s.sim.Latency(p.Account, c.operation); d > 0 {
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():
