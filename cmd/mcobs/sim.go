@@ -26,8 +26,9 @@ func newSimCmd() *cobra.Command {
 		Long: `sim serves a deterministic simulated AWS fleet over the real wire protocols, so SDK clients
 pointed at it (BaseEndpoint) work without cloud credentials. Requests must be SigV4-signed with a
 configured access key; the embedded default configuration and its keys are documented in
-internal/sim/README.md. GET /sim/stats counts calls, POST /sim/stats/reset zeroes them and
-GET /sim/truth lists the injected anomalies. Stops on Ctrl-C.`,
+internal/sim/README.md. GET /sim/health answers when it is ready, GET /sim/stats counts calls,
+POST /sim/stats/reset zeroes them and GET /sim/truth lists the injected anomalies. Stops on
+Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg := sim.DefaultConfig()
