@@ -88,7 +88,12 @@ func run(t *testing.T, rule RuleConfig, batches []pmetric.Metrics) map[string]ma
 						if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
 							v = float64(dp.IntValue())
 						}
-						out[m.Name()][int(s.Int())] = append(out[m.Name()][int(s.Int())], reduce.Point{T: int64(dp.Timestamp()), V: v})
+						pts := out[m.Name()][int(s.Int())]
+						// Downstream (remote write) needs each series in time order.
+						if n := len(pts); n > 0 && pts[n-1].T >= int64(dp.Timestamp()) {
+							t.Fatalf("%s series %d: %d after %d", m.Name(), s.Int(), dp.Timestamp(), pts[n-1].T)
+						}
+						out[m.Name()][int(s.Int())] = append(pts, reduce.Point{T: int64(dp.Timestamp()), V: v})
 					}
 				}
 			}

@@ -39,9 +39,10 @@ row "worst max error seen, 5% / 1% runs (% of range)" "5 / 1" "$(sed -n 's/.*wor
 row "NAB labelled points within 5% of range, 10% budget per series" ">= 95%" "$(sed -n 's/^spike retention: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$r5")"
 row "  same, algorithm vertex (original samples only)" "" "$(sed -n 's/^spike retention: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$rv")"
 row "NAB labelled points within 5% of range, 10% budget pooled" "" "$(sed -n 's/^spike retention, pooled budget: \([0-9]* of [0-9]*\).*= \([0-9.]*%\)/\2 (\1)/p' <<<"$r5")"
-for s in 100 10000; do
-  row "consume path, reduce, $s series x 10 points per batch, 1 core (median of 3)" ">= 2M pts/s" \
-    "$(metric "mode=reduce/series=$s/" points/cpu-s) points/CPU-s, $(metric "mode=reduce/series=$s/" points/s) points/s wall ($(metric "mode=reduce/series=$s/" kept%)% kept)"
+for shape in 100/10 10000/10 10000/1; do
+  n="series=${shape%/*}/pointsPerSeries=${shape#*/}\$"
+  row "consume path, reduce, ${shape%/*} series x ${shape#*/} points per batch, 1 core (median of 3)" ">= 2M pts/s" \
+    "$(metric "mode=reduce/$n" points/cpu-s) points/CPU-s, $(metric "mode=reduce/$n" points/s) points/s wall ($(metric "mode=reduce/$n" kept%)% kept)"
 done
 row "reduce state per series (Size())" "<= 512 B" "$(metric 'StateBytes/mode=reduce' state-bytes/series) B"
 row "heap per series incl. identity and 3 attributes, reduce" "" "$(metric 'StateBytes/mode=reduce' heap-bytes/series) B"
