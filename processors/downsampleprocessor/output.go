@@ -108,17 +108,23 @@ func appendPoint(m pmetric.Metric, e *emitted) {
 		dp = m.Gauge().DataPoints().AppendEmpty()
 	}
 	e.s.attrs.CopyTo(dp.Attributes())
+	setNumber(dp, e)
+}
+
+// setNumber writes an emitted point's times, value and flags into dp; its attributes are left
+// alone, and exemplars, which belonged to the input point, are dropped.
+func setNumber(dp pmetric.NumberDataPoint, e *emitted) {
 	dp.SetStartTimestamp(pcommon.Timestamp(e.start))
 	dp.SetTimestamp(pcommon.Timestamp(e.t))
-	switch {
-	case e.stale:
-		dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
-		dp.SetDoubleValue(e.v)
-	case e.isInt:
-		dp.SetIntValue(e.i)
-	default:
-		dp.SetDoubleValue(e.v)
+	dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(e.stale))
+	if dp.Exemplars().Len() > 0 {
+		dp.Exemplars().RemoveIf(func(pmetric.Exemplar) bool { return true })
 	}
+	if e.isInt && !e.stale {
+		dp.SetIntValue(e.i)
+		return
+	}
+	dp.SetDoubleValue(e.v)
 }
 
 // suffix names the output metric of an aggregate. COUNT is "samples" so that, next to ".sum",

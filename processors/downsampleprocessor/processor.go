@@ -37,7 +37,8 @@ type downsampleProcessor struct {
 	out       []emitted
 	buf       []reduce.Point
 	bytes     int64
-	emitted   int64 // points sent on so far, for the benchmarks' kept share
+	emitted   int64  // points sent on so far, for the benchmarks' kept share
+	gen       uint64 // ConsumeMetrics calls so far, to mark a series spilled within one
 
 	stop chan struct{}
 	done chan struct{}
@@ -177,6 +178,7 @@ func (p *downsampleProcessor) rulesFor(name string) []*rule {
 // batch is the per-call context of ConsumeMetrics.
 type batch struct {
 	now                         int64
+	gen                         uint64
 	rm                          pmetric.ResourceMetrics
 	sm                          pmetric.ScopeMetrics
 	m                           pmetric.Metric
@@ -189,7 +191,8 @@ type batch struct {
 // passed through plus everything that became final.
 func (p *downsampleProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
 	p.mu.Lock()
-	b := batch{now: p.now().UnixNano()}
+	p.gen++
+	b := batch{now: p.now().UnixNano(), gen: p.gen}
 	md.ResourceMetrics().RemoveIf(func(rm pmetric.ResourceMetrics) bool {
 		b.rm = rm
 		b.resH = combine(hashMap(p.seed, rm.Resource().Attributes()), maphash.String(p.seed, rm.SchemaUrl()))
@@ -207,11 +210,11 @@ func (p *downsampleProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Met
 		r.adjust()
 	}
 	if len(p.out) > 0 {
-		b.output = int64(appendOutput(md, p.out))
-		p.emitted += b.output
+		b.output += int64(appendOutput(md, p.out))
 		clear(p.out)
 		p.out = p.out[:0]
 	}
+	p.emitted += b.output
 	p.bytes += b.newBytes
 	p.mu.Unlock()
 
@@ -262,10 +265,12 @@ func (p *downsampleProcessor) consumeMetric(b *batch, m pmetric.Metric) bool {
 		}
 		dps.RemoveIf(func(dp pmetric.NumberDataPoint) bool {
 			s, take := p.seriesFor(b, rules, dp.Attributes(), res)
-			if s != nil {
-				p.out = s.pushNumber(dp, p.out, &p.buf, &b.tally)
+			if s == nil {
+				return take
 			}
-			return take
+			from := len(p.out)
+			p.out = s.pushNumber(dp, p.out, &p.buf, &b.tally)
+			return !p.reuse(b, s, dp, from)
 		})
 		return dps.Len() == 0
 	case pmetric.MetricTypeHistogram:
@@ -280,6 +285,29 @@ func (p *downsampleProcessor) consumeMetric(b *batch, m pmetric.Metric) bool {
 		return dps.Len() == 0
 	}
 	return false
+}
+
+// reuse writes the first point a series emitted for dp into dp itself, which then stays in the
+// batch: no new point, no attribute copy. It applies to kinds whose output is the input metric.
+// Further points go to the appended output, and so does everything else the series emits in
+// this batch, so its points stay in time order downstream.
+func (p *downsampleProcessor) reuse(b *batch, s *series, dp pmetric.NumberDataPoint, from int) bool {
+	if s.kind != kindReduce && s.kind != kindCumRollup {
+		return false
+	}
+	n := len(p.out) - from
+	if n == 0 || s.spill == b.gen {
+		return false
+	}
+	if n > 1 {
+		s.spill = b.gen
+	}
+	setNumber(dp, &p.out[from])
+	copy(p.out[from:], p.out[from+1:])
+	p.out[len(p.out)-1] = emitted{}
+	p.out = p.out[:len(p.out)-1]
+	b.output++
+	return true
 }
 
 // seriesFor finds or creates the series of a data point. take is false when no rule handles

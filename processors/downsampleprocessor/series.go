@@ -55,7 +55,8 @@ type series struct {
 
 	// Start times, so each kept sample gets the start of the run it belongs to.
 	curStart, oldStart, resetT int64
-	staleT                     int64 // time of the last no-recorded-value point
+	staleT                     int64  // time of the last no-recorded-value point
+	spill                      uint64 // the batch in which this series' output went to the appended part
 
 	comp  *reduce.Compressor
 	gauge *reduce.GaugeRollup
