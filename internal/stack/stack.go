@@ -49,7 +49,7 @@ func New(o Options) (*Stack, error) {
 			Path:     filepath.Join(o.BinDir, "mcobs"),
 			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort)},
 			Dir:      o.Dir,
-			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/stats",
+			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/health",
 		},
 		{
 			Name: Alertmanager,

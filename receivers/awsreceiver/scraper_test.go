@@ -52,7 +52,7 @@ type harness struct {
 	dir string
 }
 
-func newHarness(t *testing.T, scfg sim.Config, mod func(*Config)) *harness {
+func newHarness(t testing.TB, scfg sim.Config, mod func(*Config)) *harness {
 	t.Helper()
 	clk := &clock{t: simStart}
 	url, s := simaws.NewTestServer(t, scfg, sim.WithClock(clk.now))
@@ -62,7 +62,7 @@ func newHarness(t *testing.T, scfg sim.Config, mod func(*Config)) *harness {
 	return h
 }
 
-func (h *harness) newScraper(t *testing.T, url string, scfg sim.Config, mod func(*Config)) *awsScraper {
+func (h *harness) newScraper(t testing.TB, url string, scfg sim.Config, mod func(*Config)) *awsScraper {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Endpoint = url

@@ -1,0 +1,72 @@
+package awsreceiver
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcobs/mcobs/internal/sim"
+)
+
+// BenchmarkPollingCost runs one simulated hour of polls with the default configuration
+// (every 5 minutes, 1-minute periods) against a fleet and reports what it costs per 1,000
+// series: GetMetricData and ListMetrics calls, and billed metrics per series-hour.
+func BenchmarkPollingCost(b *testing.B) {
+	scfg := sim.DefaultConfig()
+	scfg.Fleet.Regions = []string{"us-east-1"}
+	scfg.Fleet.Instances = 100
+	scfg.Fleet.StoppedFraction = 0
+	for b.Loop() {
+		h := newHarness(b, scfg, nil)
+		acct := scfg.AWS.Accounts[0].ID
+		h.clk.t = simStart.Add(10 * time.Minute)
+		series := map[string]bool{}
+		for poll := 0; poll < 12; poll++ {
+			md, err := h.s.scrape(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			for k := range canonicalPoints(md) {
+				if !strings.Contains(k, " mcobs.") { // inventory and markers are not billed series
+					series[k] = true
+				}
+			}
+			h.clk.t = h.clk.t.Add(5 * time.Minute)
+		}
+		st := h.sim.Stats()
+		per1000 := 1000 / float64(len(series))
+		b.ReportMetric(float64(len(series)), "series")
+		b.ReportMetric(float64(st.CallsOf(acct, "monitoring", "GetMetricData"))*per1000, "GetMetricData/1000series-h")
+		b.ReportMetric(float64(st.CallsOf(acct, "monitoring", "ListMetrics"))*per1000, "ListMetrics/1000series-h")
+		b.ReportMetric(float64(st.MetricsRequestedBy(acct))/float64(len(series)), "billed/series-h")
+	}
+}
+
+// BenchmarkScrape10kSeries measures one poll of about 10,000 series: CPU time per poll (with
+// the in-process simulator answering, so an upper bound for the receiver) and the receiver's
+// checkpoint state per series.
+func BenchmarkScrape10kSeries(b *testing.B) {
+	scfg := sim.DefaultConfig()
+	scfg.Fleet.Regions = []string{"us-east-1"}
+	scfg.Fleet.Instances = 1660
+	scfg.Fleet.StoppedFraction = 0
+	h := newHarness(b, scfg, nil)
+	h.clk.t = simStart.Add(10 * time.Minute)
+	var series int
+	b.ReportAllocs()
+	for b.Loop() {
+		md, err := h.s.scrape(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		series = len(canonicalPoints(md))
+		h.clk.t = h.clk.t.Add(5 * time.Minute)
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(series), "series")
+	b.ReportMetric(float64(ms.HeapInuse)/float64(series), "heap-bytes/series")
+}
