@@ -82,7 +82,7 @@ func TestLoadConfig(t *testing.T) {
 			}
 			require.Error(t, err)
 			for _, w := range tt.wantErr {
-				assert.Contains(t, err.Error(), w)
+				assert.ErrorContains(t, err, w)
 			}
 		})
 	}

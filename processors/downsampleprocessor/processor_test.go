@@ -3,9 +3,7 @@ package downsampleprocessor
 import (
 	"context"
 	"fmt"
-
 	"path/filepath"
-
 	"testing"
 	"time"
 

@@ -154,7 +154,7 @@ func TestRollupMatchesReferenceThroughPdata(t *testing.T) {
 				got := out[name][s]
 				require.Len(t, got, len(vals), "%s series %d", name, s)
 				for i, v := range vals {
-					require.Equal(t, v, got[i].V, "%s series %d window %d", name, s, i)
+					require.InDelta(t, v, got[i].V, 0, "%s series %d window %d", name, s, i)
 				}
 			}
 		}

@@ -212,10 +212,14 @@ func TestDeltaRollupExactTotal(t *testing.T) {
 func TestMergeDelta(t *testing.T) {
 	t.Parallel()
 	var dst Histogram
-	a := Histogram{StartTime: 0, Time: 10, Count: 3, Sum: 6, Min: 1, Max: 3, HasSum: true, HasMin: true, HasMax: true,
-		Bounds: []float64{1, 2}, Counts: []uint64{1, 1, 1}}
-	b := Histogram{StartTime: 10, Time: 20, Count: 2, Sum: 10, Min: 0.5, Max: 9.5, HasSum: true, HasMin: true, HasMax: true,
-		Bounds: []float64{1, 2}, Counts: []uint64{1, 0, 1}}
+	a := Histogram{
+		StartTime: 0, Time: 10, Count: 3, Sum: 6, Min: 1, Max: 3, HasSum: true, HasMin: true, HasMax: true,
+		Bounds: []float64{1, 2}, Counts: []uint64{1, 1, 1},
+	}
+	b := Histogram{
+		StartTime: 10, Time: 20, Count: 2, Sum: 10, Min: 0.5, Max: 9.5, HasSum: true, HasMin: true, HasMax: true,
+		Bounds: []float64{1, 2}, Counts: []uint64{1, 0, 1},
+	}
 	if err := MergeDelta(&dst, &a); err != nil {
 		t.Fatal(err)
 	}
