@@ -253,7 +253,7 @@ func (p *downsampleProcessor) consumeMetric(b *batch, m pmetric.Metric) bool {
 		return false
 	}
 	b.m = m
-	b.metricH = combine(b.scH, maphash.String(p.seed, m.Name()), uint64(m.Type()))
+	b.metricH = combine(b.scH, maphash.String(p.seed, m.Name()), metricShape(m))
 	res := b.rm.Resource().Attributes()
 	switch m.Type() {
 	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
@@ -308,6 +308,22 @@ func (p *downsampleProcessor) reuse(b *batch, s *series, dp pmetric.NumberDataPo
 	p.out = p.out[:len(p.out)-1]
 	b.output++
 	return true
+}
+
+// metricShape tells apart metrics of one name whose points cannot share a series: type,
+// temporality and monotonicity.
+func metricShape(m pmetric.Metric) uint64 {
+	shape := uint64(m.Type()) << 8
+	switch m.Type() {
+	case pmetric.MetricTypeSum:
+		shape |= uint64(m.Sum().AggregationTemporality()) << 1
+		if m.Sum().IsMonotonic() {
+			shape |= 1
+		}
+	case pmetric.MetricTypeHistogram:
+		shape |= uint64(m.Histogram().AggregationTemporality()) << 1
+	}
+	return shape
 }
 
 // seriesFor finds or creates the series of a data point. take is false when no rule handles

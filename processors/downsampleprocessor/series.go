@@ -198,6 +198,7 @@ func (s *series) pushNumber(dp pmetric.NumberDataPoint, out []emitted, buf *[]re
 		}
 	case kindReduce:
 		reset := false
+		saved := [3]int64{s.oldStart, s.curStart, s.resetT}
 		if s.mtype == pmetric.MetricTypeSum && start != s.curStart {
 			reset = s.curStart != 0
 			s.oldStart, s.curStart, s.resetT = s.curStart, start, ts
@@ -205,6 +206,7 @@ func (s *series) pushNumber(dp pmetric.NumberDataPoint, out []emitted, buf *[]re
 		knots, st := s.comp.Push(ts, v, reset, (*buf)[:0])
 		t.add(st)
 		if st == reduce.Duplicate || st == reduce.OutOfOrder {
+			s.oldStart, s.curStart, s.resetT = saved[0], saved[1], saved[2]
 			return out
 		}
 		*buf = knots

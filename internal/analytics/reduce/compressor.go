@@ -135,8 +135,14 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 	if c.algo.original() {
 		dst = c.pushCounter(t, v, eps, reset, dst)
 	} else {
-		if reset && c.seg.n > 0 {
-			dst = c.closeSegment(dst)
+		if reset {
+			// A new start time begins a new run: emit everything before it now and do not
+			// draw a line across it.
+			if c.seg.n > 0 {
+				dst = c.closeSegment(dst)
+			}
+			dst = c.fixPrev(dst, c.prev.pref)
+			c.hasAnchor = false
 		}
 		dst = c.pushSegment(t, v, eps, dst)
 	}
