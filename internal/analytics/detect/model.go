@@ -28,7 +28,7 @@ var (
 	varShort     = 0.0425 // short residual variance
 	varClip      = 300.0  // squared residuals are clipped at varClip sigma² in the variance ratio
 	vigilance    = 0.08   // novelty: distance (in value range units) that makes a new prototype
-	protoRate    = 0.12   // novelty: how fast a matched prototype moves to the context
+	protoRate    = 0.1    // novelty: how fast a matched prototype moves to the context
 	usageDecay   = 0.9995 // novelty: per-point decay of prototype usage
 
 	// Scales of the ensemble's statistics: each is divided by its scale before the maximum is
