@@ -47,7 +47,8 @@ and reports the share of samples kept, the NRMSE and the largest error, both as 
 series' range. A sample is one timestamp-value pair. With --labels (NAB combined_labels.json)
 it also reports spike retention: the share of labelled anomaly points whose reconstruction is
 still within --spike-tolerance of the range when each series is reduced to --budget of its
-samples.`,
+samples, and when all series together are (one tolerance for all, as rules[].budget does
+online).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && f.synthetic == 0 {
 				return errors.New("give CSV files or folders, or --synthetic N")
@@ -56,7 +57,7 @@ samples.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.algorithm, "algorithm", "auto", "auto, constant, linear, mixed or counter")
+	fl.StringVar(&f.algorithm, "algorithm", "auto", "auto, constant, linear, mixed, counter or vertex")
 	fl.Float64Var(&f.tolerance, "tolerance", 0.05, "largest error as a fraction of the range")
 	fl.StringVar(&f.rangeMode, "range", "series", `"series": the tolerance is a fraction of the whole series' range (given to the compressor as an absolute bound); "recent": of the recent range, as the processor's tolerance.relative does`)
 	fl.IntVar(&f.rangeBlock, "range-block", 4096, "samples per block of the recent range (with --range recent)")
@@ -67,8 +68,8 @@ samples.`,
 	fl.StringVar(&f.plot, "plot", "", "write a plot of original versus kept (.png or .svg); with several series the series name is added")
 	fl.IntVar(&f.synthetic, "synthetic", 0, "also run synthetic series of this many samples, one per kind")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic series")
-	fl.BoolVar(&f.snap, "snap", true, "end linear segments on the sample's own value when feasible (the processor's snap)")
-	fl.DurationVar(&f.maxSegment, "max-segment", 0, "close segments longer than this (the processor's max_segment); 0 for none")
+	fl.BoolVar(&f.snap, "snap", true, "start and end linear segments on the samples' own values when feasible (the processor always does)")
+	fl.DurationVar(&f.maxSegment, "max-segment", 0, "close segments longer than this (the processor's max_segment, 6h by default there); 0 for none")
 	return cmd
 }
 
