@@ -23,9 +23,7 @@ import (
 // newBacktestAnomalyCmd runs the anomaly processor's detector over CSV series and writes the
 // scores in the Numenta Anomaly Benchmark results layout, so score.py can grade them.
 func newBacktestAnomalyCmd() *cobra.Command {
-	var (
-		out, name, plot string
-	)
+	var out, name, plot string
 	cmd := &cobra.Command{
 		Use:   "anomaly [--out DIR] [--detector NAME] [--plot FILE] FILES|DIRS",
 		Short: "Score CSV series with the anomaly detector and write NAB-layout results",
@@ -89,7 +87,7 @@ func readSeries(path string) (tsio.Series, error) {
 	if oerr != nil {
 		return tsio.Series{}, oerr
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	recs, rerr := r.ReadAll()

@@ -77,8 +77,11 @@ func (o *output) reserve(n int) {
 		name, desc string
 		per        int
 	}{
-		{metricScore, descScore, 1}, {metricExpected, descExpected, 1}, {metricLower, descLower, 1},
-		{metricUpper, descUpper, 1}, {metricLevel, descLevel, len(levels)},
+		{metricScore, descScore, 1},
+		{metricExpected, descExpected, 1},
+		{metricLower, descLower, 1},
+		{metricUpper, descUpper, 1},
+		{metricLevel, descLevel, len(levels)},
 	} {
 		dps := o.gauge(m.name, m.desc)
 		dps.EnsureCapacity(dps.Len() + n*m.per)

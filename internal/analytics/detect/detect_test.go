@@ -106,7 +106,7 @@ func TestDailySeasonalityIsLearnt(t *testing.T) {
 	// After a few days the expectation follows the 20-unit daily swing to within the noise.
 	var sum float64
 	for i := 8 * 288; i < len(vals); i++ {
-		sum += math.Abs(res[i].Expected - (vals[i]))
+		sum += math.Abs(res[i].Expected - vals[i])
 	}
 	if mae := sum / float64(len(vals)-8*288); mae > 2 {
 		t.Errorf("mean absolute error of the expectation = %.2f, want <= 2 (noise 1, swing 20)", mae)

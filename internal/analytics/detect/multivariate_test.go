@@ -39,7 +39,7 @@ func TestMultiFindsBrokenCorrelationAndNamesTheMetric(t *testing.T) {
 	xs := correlated(1, 3000)
 	// Disk busy drops while the others stay: each value alone is within its usual range,
 	// only the joint behaviour is wrong.
-	xs[2500][2] = 2*(xs[2500][0]) - 30 - 40
+	xs[2500][2] = 2*xs[2500][0] - 30 - 40
 	m := newMulti(t)
 	var falseAlarms int
 	for i, x := range xs {
