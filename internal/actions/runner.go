@@ -1,0 +1,163 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Options configure a Runner; zero values take the documented defaults.
+type Options struct {
+	// Now is the clock stage due times are computed and compared with (default time.Now).
+	Now func() time.Time
+	// Logger receives start, stop and state changes (default slog.Default()).
+	Logger *slog.Logger
+	// HTTPClient calls http actions (default a client without a global timeout; each action
+	// has its own).
+	HTTPClient *http.Client
+	// MaxConcurrent bounds escalations running at the same time (default 8).
+	MaxConcurrent int
+	// BaseEnv is the environment every script starts with before MCOBS_* and its own env
+	// (default: only PATH=/usr/local/bin:/usr/bin:/bin), so the runner's secrets do not leak.
+	BaseEnv []string
+}
+
+// Runner schedules and runs the stages of scenarios. It is safe for concurrent use.
+type Runner struct {
+	cfg   *Config
+	store *Store
+	now   func() time.Time
+	log   *slog.Logger
+	http  *http.Client
+	env   []string
+	sem   chan struct{}
+	kick  chan struct{}
+	runMu sync.Mutex // one RunDue at a time: two would race to claim, harmlessly but wastefully
+}
+
+// NewRunner returns a runner over a validated config and an open store. It marks stages a
+// previous process left running as interrupted (they are not run again).
+func NewRunner(ctx context.Context, cfg *Config, store *Store, o Options) (*Runner, error) {
+	r := &Runner{cfg: cfg, store: store, now: o.Now, log: o.Logger, http: o.HTTPClient, env: o.BaseEnv}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.http == nil {
+		r.http = &http.Client{}
+	}
+	if r.env == nil {
+		r.env = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 8
+	}
+	r.sem = make(chan struct{}, o.MaxConcurrent)
+	r.kick = make(chan struct{}, 1)
+	n, err := store.recoverInterrupted(ctx, r.now())
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		r.log.Warn("stages interrupted by the previous run are not run again", slog.Int64("stages", n))
+	}
+	return r, nil
+}
+
+// Kick asks Loop to look for due stages now.
+func (r *Runner) Kick() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Loop runs due stages whenever kicked and every poll interval until ctx ends, then waits
+// for running stages to finish.
+func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("running due stages", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-r.kick:
+		}
+	}
+}
+
+// RunDue runs every stage due at r.now() and returns when they have finished. Stages of one
+// escalation run in order; escalations run concurrently up to MaxConcurrent.
+func (r *Runner) RunDue(ctx context.Context) error {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	due, err := r.store.due(ctx, r.now())
+	if err != nil {
+		return err
+	}
+	groups := map[string][]dueStage{}
+	var order []string
+	for _, d := range due {
+		if _, ok := groups[d.Escalation]; !ok {
+			order = append(order, d.Escalation)
+		}
+		groups[d.Escalation] = append(groups[d.Escalation], d)
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, len(order))
+	for _, key := range order {
+		stages := groups[key]
+		r.sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-r.sem }()
+			for _, d := range stages {
+				if err := r.runStage(ctx, d); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// runStage claims a stage (recorded before it runs), runs its actions and records the end.
+func (r *Runner) runStage(ctx context.Context, d dueStage) error {
+	ok, err := r.store.claim(ctx, d.Key, r.now())
+	if err != nil || !ok {
+		return err
+	}
+	sc := r.cfg.Scenario(d.Scenario)
+	if sc == nil || d.Index >= len(sc.Stages) {
+		return r.store.finishStage(ctx, d.Key, StateError,
+			fmt.Sprintf("scenario %q stage %d is no longer in the configuration", d.Scenario, d.Index), r.now())
+	}
+	st := sc.Stages[d.Index]
+	r.log.Info("stage started", slog.String("scenario", sc.Name), slog.String("stage", st.Name),
+		slog.String("alertname", d.Alertname), slog.String("fingerprint", d.esc.Fingerprint))
+	failed := 0
+	for i, a := range st.Actions {
+		res := r.runAction(ctx, a, &d, st)
+		res.Index = i
+		if res.Status != "ok" {
+			failed++
+		}
+		// Recorded with a fresh context: a result is worth keeping even while shutting down.
+		if err := r.store.recordAction(context.WithoutCancel(ctx), res); err != nil {
+			return err
+		}
+	}
+	detail := fmt.Sprintf("%d action(s), %d failed", len(st.Actions), failed)
+	return r.store.finishStage(context.WithoutCancel(ctx), d.Key, StateDone, detail, r.now())
+}
