@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 		newUpCmd(),
 		newBacktestCmd(),
 		newSimCmd(),
+		newActionsCmd(),
 	)
 	return root
 }
