@@ -12,6 +12,7 @@ func newBacktestCmd() *cobra.Command {
 	cmd.AddCommand(
 		newBacktestDownsampleCmd(),
 		newBacktestAnomalyCmd(),
+		newBacktestForecastCmd(),
 	// Each analytics package adds its subcommand here.
 	)
 	return cmd

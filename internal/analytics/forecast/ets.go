@@ -1,0 +1,191 @@
+package forecast
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/optimize"
+)
+
+// params are the smoothing parameters of additive ETS in error-correction form: beta is at
+// most alpha and gamma at most 1-alpha, the usual admissible region.
+type params struct {
+	alpha, beta, gamma, phi float64
+}
+
+// Bounds of the damping factor per step. At 0.8 a trend is forgotten within a few steps; at 1 it
+// is Holt's linear trend, which a steady ramp (a filling disk) needs for the runway.
+const (
+	phiMin = 0.8
+	phiMax = 1.0
+)
+
+// ets is an additive exponential smoothing model with damped trend and an optional season of
+// m steps, on a grid whose missing values (NaN) are skipped: the state moves on by its own
+// prediction there, the standard treatment of missing observations in state space models.
+type ets struct {
+	y  []float64
+	m  int // 0: no season
+	l0 float64
+	b0 float64
+	s0 []float64 // initial seasonal state by phase (t mod m)
+	s  []float64 // scratch
+}
+
+// newETS initialises the states from the start of the interpolated series x: the level and
+// trend from the means of the first periods (or a line through the first points), the season
+// from the average deviation of each phase from its period's mean.
+func newETS(y, x []float64, m int) *ets {
+	e := &ets{y: y, m: m}
+	if m == 0 {
+		w := min(len(x), max(10, len(x)/4))
+		_, slope := line(x[:w])
+		e.b0 = slope
+		e.l0 = x[0] - slope
+		return e
+	}
+	k := min(len(x)/m, 4)
+	means := make([]float64, k)
+	for p := range k {
+		for j := range m {
+			means[p] += x[p*m+j]
+		}
+		means[p] /= float64(m)
+	}
+	if k > 1 {
+		e.b0 = (means[k-1] - means[0]) / float64((k-1)*m)
+	}
+	e.s0 = make([]float64, m)
+	mid := float64(m-1) / 2
+	for p := range k {
+		for j := range m {
+			e.s0[j] += (x[p*m+j] - means[p] - e.b0*(float64(j)-mid)) / float64(k)
+		}
+	}
+	var sum float64
+	for _, v := range e.s0 {
+		sum += v
+	}
+	for j := range e.s0 {
+		e.s0[j] -= sum / float64(m)
+	}
+	e.l0 = means[0] - e.b0*(mid+1)
+	e.s = make([]float64, m)
+	return e
+}
+
+// trace, when not nil, receives the state after every step so that multi-step forecasts from
+// past origins can be rebuilt for the intervals.
+type trace struct {
+	level, trend, season []float64 // season[t]: the seasonal value written at t
+	resid                []float64 // one-step errors, NaN where y is missing
+}
+
+// run filters the series with p and returns the sum of squared one-step errors and their count.
+func (e *ets) run(p params, tr *trace) (sse float64, n int) {
+	l, b := e.l0, e.b0
+	if e.m > 0 {
+		copy(e.s, e.s0)
+	}
+	for t, y := range e.y {
+		var s float64
+		var ph int
+		if e.m > 0 {
+			ph = t % e.m
+			s = e.s[ph]
+		}
+		pred := l + p.phi*b + s
+		err := 0.0
+		if !math.IsNaN(y) {
+			err = y - pred
+			sse += err * err
+			n++
+		}
+		l, b = l+p.phi*b+p.alpha*err, p.phi*b+p.beta*err
+		if e.m > 0 {
+			e.s[ph] = s + p.gamma*err
+		}
+		if tr != nil {
+			tr.level[t], tr.trend[t] = l, b
+			if e.m > 0 {
+				tr.season[t] = e.s[ph]
+			}
+			if math.IsNaN(y) {
+				tr.resid[t] = math.NaN()
+			} else {
+				tr.resid[t] = err
+			}
+		}
+	}
+	return sse, n
+}
+
+// fit chooses the parameters minimising the one-step squared error with Nelder-Mead over an
+// unconstrained reparametrisation (logistic maps onto the admissible region). It is
+// deterministic: the start and the method have no randomness.
+func (e *ets) fit() params {
+	obj := func(z []float64) float64 {
+		sse, _ := e.run(decode(z, e.m > 0), nil)
+		if !finite(sse) {
+			return math.MaxFloat64
+		}
+		return sse
+	}
+	phi0 := logit((0.98 - phiMin) / (phiMax - phiMin))
+	start := []float64{logit(0.5), logit(0.1), logit(0.1), phi0}
+	if e.m == 0 {
+		start = []float64{logit(0.5), logit(0.1), phi0}
+	}
+	best := start
+	bestF := obj(start)
+	res, err := optimize.Minimize(optimize.Problem{Func: obj}, start, &optimize.Settings{
+		FuncEvaluations: 150 * len(start),
+		Converger:       &optimize.FunctionConverge{Relative: 1e-6, Iterations: 25},
+	}, &optimize.NelderMead{})
+	// A limit reached is an answer too; keep whatever improved on the start.
+	if res != nil && res.F < bestF {
+		best = res.X
+	}
+	_ = err
+	return decode(best, e.m > 0)
+}
+
+// decode maps the optimiser's coordinates onto admissible parameters. Without a season the
+// third coordinate is the damping factor.
+func decode(z []float64, seasonal bool) params {
+	p := params{alpha: sigmoid(z[0])}
+	p.beta = p.alpha * sigmoid(z[1])
+	if seasonal {
+		p.gamma = (1 - p.alpha) * sigmoid(z[2])
+		p.phi = phiMin + (phiMax-phiMin)*sigmoid(z[3])
+	} else {
+		p.phi = phiMin + (phiMax-phiMin)*sigmoid(z[2])
+	}
+	return p
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// line is the least-squares intercept and slope of x against its index.
+func line(x []float64) (a, b float64) {
+	r := detrend(x)
+	if len(x) < 2 {
+		if len(x) == 1 {
+			return x[0], 0
+		}
+		return 0, 0
+	}
+	// detrend removed a+b*i; recover them from two points of x-r.
+	a = x[0] - r[0]
+	b = (x[len(x)-1] - r[len(x)-1]) - a
+	return a, b / float64(len(x)-1)
+}
+
+// dampSum is phi + phi^2 + ... + phi^h, the trend multiplier at horizon h.
+func dampSum(phi float64, h int) float64 {
+	if phi == 1 {
+		return float64(h)
+	}
+	return phi * (1 - math.Pow(phi, float64(h))) / (1 - phi)
+}

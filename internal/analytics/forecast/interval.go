@@ -1,0 +1,179 @@
+package forecast
+
+import (
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// Interval estimation. The model's own variance formula assumes it is the true model with
+// Gaussian errors; real metrics are neither, so the widths come from the model's actual
+// multi-step errors in the history: forecasts from up to maxOrigins past origins, measured at
+// knot horizons spaced geometrically, their empirical quantiles interpolated between knots.
+// Beyond the last knot the width grows as the model's variance formula says.
+const (
+	maxOrigins   = 300
+	minKnotErrs  = 30
+	knotGrowth   = 1.35
+	minResidsEmp = 30
+)
+
+// offsets are what to add to the point forecast at horizon h (index h-1) for each bound.
+type offsets struct {
+	lo80, hi80, lo95, hi95 []float64
+}
+
+// varianceFactors returns v[h-1] = Var(h-step error)/sigma^2 for ETS(A,Ad,A): 1 + sum of c_j^2
+// with c_j = alpha + beta*(phi+...+phi^j) + gamma*[j is a multiple of m].
+func varianceFactors(p params, m, H int) []float64 {
+	v := make([]float64, H)
+	acc := 1.0
+	for h := 1; h <= H; h++ {
+		v[h-1] = acc
+		c := p.alpha + p.beta*dampSum(p.phi, h)
+		if m > 0 && h%m == 0 {
+			c += p.gamma
+		}
+		acc += c * c
+	}
+	return v
+}
+
+// empiricalOffsets measures the fitted model's h-step errors in the history at knot horizons.
+// It returns the knots and the four quantiles at each, or nothing if the history is too short.
+func (md *Model) empiricalOffsets(H int) (knots []int, q [4][]float64) {
+	n := len(md.g.y)
+	oMin := max(md.e.m, 10)
+	if n-1-oMin < minKnotErrs {
+		return nil, q
+	}
+	stride := max(1, (n-1-oMin)/maxOrigins)
+	errs := make([]float64, 0, maxOrigins+1)
+	for h := 1; h <= H; h = max(h+1, int(float64(h)*knotGrowth)) {
+		errs = errs[:0]
+		for o := n - 1 - h; o >= oMin; o -= stride {
+			y := md.g.y[o+h]
+			if math.IsNaN(y) {
+				continue
+			}
+			errs = append(errs, y-md.predictFrom(o, h))
+		}
+		if len(errs) < minKnotErrs {
+			break
+		}
+		slices.Sort(errs)
+		knots = append(knots, h)
+		for i, p := range [4]float64{0.10, 0.90, 0.025, 0.975} {
+			q[i] = append(q[i], quantile(errs, p))
+		}
+	}
+	return knots, q
+}
+
+// offsets builds the interval offsets for horizons 1..H.
+func (md *Model) offsets(H int) offsets {
+	v := varianceFactors(md.p, md.e.m, H)
+	o := offsets{make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)}
+	out := [4][]float64{o.lo80, o.hi80, o.lo95, o.hi95}
+	knots, q := md.empiricalOffsets(H)
+	if len(knots) > 0 {
+		for h := 1; h <= H; h++ {
+			for i := range out {
+				out[i][h-1] = interpKnots(knots, q[i], h, v)
+			}
+		}
+	} else {
+		z := md.oneStepQuantiles()
+		for h := 1; h <= H; h++ {
+			for i := range out {
+				out[i][h-1] = z[i] * math.Sqrt(v[h-1])
+			}
+		}
+	}
+	monotone(o)
+	return o
+}
+
+// interpKnots interpolates linearly between knots and scales by the variance formula beyond.
+func interpKnots(knots []int, q []float64, h int, v []float64) float64 {
+	last := len(knots) - 1
+	if h >= knots[last] {
+		return q[last] * math.Sqrt(v[h-1]/v[knots[last]-1])
+	}
+	i, _ := slices.BinarySearch(knots, h)
+	if knots[i] == h {
+		return q[i]
+	}
+	w := float64(h-knots[i-1]) / float64(knots[i]-knots[i-1])
+	return (1-w)*q[i-1] + w*q[i]
+}
+
+// oneStepQuantiles are the four bounds of one-step errors: empirical when there are enough
+// residuals, else Student-t with the residual RMSE, whose heavier tails own up to the few data.
+func (md *Model) oneStepQuantiles() [4]float64 {
+	var r []float64
+	for _, e := range md.tr.resid {
+		if !math.IsNaN(e) {
+			r = append(r, e)
+		}
+	}
+	ps := [4]float64{0.10, 0.90, 0.025, 0.975}
+	var z [4]float64
+	if len(r) >= minResidsEmp {
+		slices.Sort(r)
+		for i, p := range ps {
+			z[i] = quantile(r, p)
+		}
+		return z
+	}
+	dof := max(1, float64(len(r)-md.nParams()))
+	for i, p := range ps {
+		z[i] = studentQuantile(p, dof) * md.info.Sigma
+	}
+	return z
+}
+
+// monotone makes the intervals widen with the horizon, contain the point forecast, and nest.
+func monotone(o offsets) {
+	for h := range o.hi80 {
+		o.hi80[h] = math.Max(o.hi80[h], 0)
+		o.lo80[h] = math.Min(o.lo80[h], 0)
+		o.hi95[h] = math.Max(o.hi95[h], o.hi80[h])
+		o.lo95[h] = math.Min(o.lo95[h], o.lo80[h])
+		if h > 0 {
+			o.hi80[h] = math.Max(o.hi80[h], o.hi80[h-1])
+			o.hi95[h] = math.Max(o.hi95[h], o.hi95[h-1])
+			o.lo80[h] = math.Min(o.lo80[h], o.lo80[h-1])
+			o.lo95[h] = math.Min(o.lo95[h], o.lo95[h-1])
+		}
+	}
+}
+
+// quantile of sorted x at p with linear interpolation between order statistics.
+func quantile(x []float64, p float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	f := p * float64(len(x)-1)
+	i := int(f)
+	if i >= len(x)-1 {
+		return x[len(x)-1]
+	}
+	return x[i] + (f-float64(i))*(x[i+1]-x[i])
+}
+
+// studentQuantile is the p-quantile of Student's t with dof degrees of freedom, from the
+// inverse regularised incomplete beta function.
+func studentQuantile(p, dof float64) float64 {
+	if p == 0.5 {
+		return 0
+	}
+	q := math.Min(p, 1-p)
+	x := mathext.InvRegIncBeta(dof/2, 0.5, 2*q)
+	t := math.Sqrt(dof * (1 - x) / x)
+	if p < 0.5 {
+		return -t
+	}
+	return t
+}

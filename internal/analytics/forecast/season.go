@@ -1,0 +1,123 @@
+package forecast
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Thresholds of the seasonality test. A season is taken when the detrended series correlates
+// with itself one period back at least minSeasonCorr, and clearly more (minSeasonLift) than at
+// the reference lag: half a period, where a smooth non-seasonal series correlates as well or
+// better, or one day when testing a weekly season on top of a daily one.
+const (
+	minSeasonCorr = 0.3
+	minSeasonLift = 0.1
+)
+
+// seasonChoice is the outcome of the seasonality test.
+type seasonChoice struct {
+	period time.Duration // 0: none
+	m      int           // period in steps
+	corr   float64       // autocorrelation at m
+	reason string
+}
+
+// detectSeason tests daily and weekly seasonality on the interpolated series x. Weekly wins when
+// it explains clearly more than daily, because a weekly profile also holds the daily shape.
+func detectSeason(x []float64, step time.Duration, periods []time.Duration) seasonChoice {
+	r := detrend(x)
+	var best seasonChoice
+	var bestRef float64
+	for _, p := range periods {
+		m := int(math.Round(float64(p) / float64(step)))
+		if m < 2 || math.Abs(float64(time.Duration(m)*step-p)) > 0.02*float64(p) {
+			continue
+		}
+		if len(x) < 2*m {
+			if best.period == 0 && best.reason == "" {
+				best.reason = fmt.Sprintf("%s season not tested: %d slots of history, need %d", fmtPeriod(p), len(x), 2*m)
+			}
+			continue
+		}
+		c := lagCorr(r, m)
+		ref := math.Inf(-1)
+		if m >= 4 {
+			ref = lagCorr(r, m/2)
+		}
+		if best.period > 0 {
+			ref = math.Max(ref, best.corr)
+		}
+		if c >= minSeasonCorr && c-ref >= minSeasonLift {
+			best, bestRef = seasonChoice{period: p, m: m, corr: c}, ref
+		} else if best.period == 0 {
+			best.reason = fmt.Sprintf("no %s season: autocorrelation %.2f at one period, %.2f at the reference lag", fmtPeriod(p), c, ref)
+		}
+	}
+	if best.period > 0 {
+		best.reason = fmt.Sprintf("%s season: autocorrelation %.2f at one period, %.2f at the reference lag", fmtPeriod(best.period), best.corr, bestRef)
+	}
+	return best
+}
+
+// detrend removes the least-squares line, so a trend does not pass for correlation at every lag.
+func detrend(x []float64) []float64 {
+	n := float64(len(x))
+	var st, sy, stt, sty float64
+	for i, v := range x {
+		t := float64(i)
+		st += t
+		sy += v
+		stt += t * t
+		sty += t * v
+	}
+	den := n*stt - st*st
+	b := 0.0
+	if den != 0 {
+		b = (n*sty - st*sy) / den
+	}
+	a := (sy - b*st) / n
+	r := make([]float64, len(x))
+	for i, v := range x {
+		r[i] = v - a - b*float64(i)
+	}
+	return r
+}
+
+// lagCorr is the Pearson correlation between x and x shifted by lag: unlike the textbook ACF
+// estimator it does not shrink towards 0 at lags that are a large part of the series.
+func lagCorr(x []float64, lag int) float64 {
+	n := len(x) - lag
+	if n < 3 {
+		return 0
+	}
+	a, b := x[:n], x[lag:]
+	var ma, mb float64
+	for i := range a {
+		ma += a[i]
+		mb += b[i]
+	}
+	ma /= float64(n)
+	mb /= float64(n)
+	var sab, saa, sbb float64
+	for i := range a {
+		da, db := a[i]-ma, b[i]-mb
+		sab += da * db
+		saa += da * da
+		sbb += db * db
+	}
+	if saa == 0 || sbb == 0 {
+		return 0
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+func fmtPeriod(p time.Duration) string {
+	switch p {
+	case 24 * time.Hour:
+		return "daily"
+	case 7 * 24 * time.Hour:
+		return "weekly"
+	}
+	return p.String()
+}
