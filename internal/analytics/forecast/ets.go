@@ -23,24 +23,26 @@ const (
 // m steps, on a grid whose missing values (NaN) are skipped: the state moves on by its own
 // prediction there, the standard treatment of missing observations in state space models.
 type ets struct {
-	y  []float64
-	m  int // 0: no season
-	l0 float64
-	b0 float64
-	s0 []float64 // initial seasonal state by phase (t mod m)
-	s  []float64 // scratch
+	y     []float64
+	m     int  // 0: no season
+	trend bool // false: no trend state (beta 0, phi 1)
+	l0    float64
+	b0    float64
+	s0    []float64 // initial seasonal state by phase (t mod m)
+	s     []float64 // scratch
 }
 
 // newETS initialises the states from the start of the interpolated series x: the level and
 // trend from the means of the first periods (or a line through the first points), the season
 // from the average deviation of each phase from its period's mean.
-func newETS(y, x []float64, m int) *ets {
-	e := &ets{y: y, m: m}
+func newETS(y, x []float64, m int, trend bool) *ets {
+	e := &ets{y: y, m: m, trend: trend}
 	if m == 0 {
-		w := min(len(x), max(10, len(x)/4))
-		_, slope := line(x[:w])
-		e.b0 = slope
-		e.l0 = x[0] - slope
+		if trend {
+			w := min(len(x), max(10, len(x)/4))
+			_, e.b0 = line(x[:w])
+		}
+		e.l0 = x[0] - e.b0
 		return e
 	}
 	k := min(len(x)/m, 4)
@@ -51,7 +53,7 @@ func newETS(y, x []float64, m int) *ets {
 		}
 		means[p] /= float64(m)
 	}
-	if k > 1 {
+	if k > 1 && trend {
 		e.b0 = (means[k-1] - means[0]) / float64((k-1)*m)
 	}
 	e.s0 = make([]float64, m)
@@ -124,41 +126,57 @@ func (e *ets) run(p params, tr *trace) (sse float64, n int) {
 // deterministic: the start and the method have no randomness.
 func (e *ets) fit() params {
 	obj := func(z []float64) float64 {
-		sse, _ := e.run(decode(z, e.m > 0), nil)
+		sse, _ := e.run(e.decode(z), nil)
 		if !finite(sse) {
 			return math.MaxFloat64
 		}
 		return sse
 	}
-	phi0 := logit((0.98 - phiMin) / (phiMax - phiMin))
-	start := []float64{logit(0.5), logit(0.1), logit(0.1), phi0}
-	if e.m == 0 {
-		start = []float64{logit(0.5), logit(0.1), phi0}
+	start := []float64{logit(0.5)}
+	if e.trend {
+		start = append(start, logit(0.1), logit((0.98-phiMin)/(phiMax-phiMin)))
+	}
+	if e.m > 0 {
+		start = append(start, logit(0.1))
 	}
 	best := start
 	bestF := obj(start)
-	res, err := optimize.Minimize(optimize.Problem{Func: obj}, start, &optimize.Settings{
+	res, _ := optimize.Minimize(optimize.Problem{Func: obj}, start, &optimize.Settings{
 		FuncEvaluations: 150 * len(start),
 		Converger:       &optimize.FunctionConverge{Relative: 1e-6, Iterations: 25},
 	}, &optimize.NelderMead{})
-	// A limit reached is an answer too; keep whatever improved on the start.
+	// A limit reached is an answer too, so the error is not checked: keep whatever improved on
+	// the start.
 	if res != nil && res.F < bestF {
 		best = res.X
 	}
-	_ = err
-	return decode(best, e.m > 0)
+	return e.decode(best)
 }
 
-// decode maps the optimiser's coordinates onto admissible parameters. Without a season the
-// third coordinate is the damping factor.
-func decode(z []float64, seasonal bool) params {
-	p := params{alpha: sigmoid(z[0])}
-	p.beta = p.alpha * sigmoid(z[1])
-	if seasonal {
-		p.gamma = (1 - p.alpha) * sigmoid(z[2])
-		p.phi = phiMin + (phiMax-phiMin)*sigmoid(z[3])
-	} else {
-		p.phi = phiMin + (phiMax-phiMin)*sigmoid(z[2])
+// nParams is the number of smoothing parameters fitted.
+func (e *ets) nParams() int {
+	n := 1
+	if e.trend {
+		n += 2
+	}
+	if e.m > 0 {
+		n++
+	}
+	return n
+}
+
+// decode maps the optimiser's coordinates onto admissible parameters: alpha, then beta and phi
+// with a trend, then gamma with a season.
+func (e *ets) decode(z []float64) params {
+	p := params{alpha: sigmoid(z[0]), phi: 1}
+	i := 1
+	if e.trend {
+		p.beta = p.alpha * sigmoid(z[i])
+		p.phi = phiMin + (phiMax-phiMin)*sigmoid(z[i+1])
+		i += 2
+	}
+	if e.m > 0 {
+		p.gamma = (1 - p.alpha) * sigmoid(z[i])
 	}
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -14,14 +15,21 @@ type Kind string
 const (
 	// KindSeasonal is ETS(A,Ad,A): level, damped trend and an additive daily or weekly season.
 	KindSeasonal Kind = "seasonal"
-	// KindTrend is ETS(A,Ad,N): level and damped trend, when no season is found or the history
-	// holds fewer than two periods.
+	// KindSeasonalLevel is ETS(A,N,A): level and season without a trend.
+	KindSeasonalLevel Kind = "seasonal-level"
+	// KindTrend is ETS(A,Ad,N): level and damped trend, when no season is found, the history
+	// holds fewer than two periods, or the season does not forecast better.
 	KindTrend Kind = "trend"
+	// KindLevel is ETS(A,N,N), simple exponential smoothing.
+	KindLevel Kind = "level"
 	// KindMean is the sample mean with Student-t intervals, for a handful of points.
 	KindMean Kind = "mean"
 	// KindNaive repeats the only observed value; its intervals are unbounded.
 	KindNaive Kind = "naive"
 )
+
+// DefaultSelectHorizon is how far ahead candidate models are compared when choosing one.
+const DefaultSelectHorizon = 24 * time.Hour
 
 // minTrendObs is the fewest observations the damped-trend model is fitted to; below it three
 // parameters and two states would follow the noise.
@@ -38,12 +46,19 @@ type Config struct {
 	Seasons []time.Duration
 	// MaxSlots bounds the regular grid; older history is dropped.
 	MaxSlots int
+	// SelectHorizon is the horizon at which the candidate models' in-sample forecast errors are
+	// compared to pick one; set it to the horizon that will be asked for.
+	SelectHorizon time.Duration
 }
 
-// DefaultConfig tests daily then weekly seasonality and keeps at most 100 000 grid slots
-// (about a year of 5-minute data).
+// DefaultConfig tests daily then weekly seasonality, keeps at most 100 000 grid slots (about a
+// year of 5-minute data) and selects the model for forecasts a day ahead.
 func DefaultConfig() Config {
-	return Config{Seasons: []time.Duration{24 * time.Hour, 7 * 24 * time.Hour}, MaxSlots: 100_000}
+	return Config{
+		Seasons:       []time.Duration{24 * time.Hour, 7 * 24 * time.Hour},
+		MaxSlots:      100_000,
+		SelectHorizon: DefaultSelectHorizon,
+	}
 }
 
 // Info describes the fitted model.
@@ -112,20 +127,80 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 	}
 	x := fillLinear(g.y)
 	sc := detectSeason(x, step, cfg.Seasons)
-	if sc.period > 0 {
-		md.info.Kind, md.info.Season, md.info.Period = KindSeasonal, sc.period, sc.m
-	} else {
-		md.info.Kind = KindTrend
+	H := max(1, int(cfg.SelectHorizon/step))
+	var best *Model
+	bestScore := math.Inf(1)
+	var scores []string
+	for _, c := range candidates(sc.m) {
+		cand := *md
+		cand.e = newETS(g.y, x, c.m, c.trend)
+		cand.fitETS()
+		cand.info.Kind = c.kind
+		if c.m > 0 {
+			cand.info.Season, cand.info.Period = sc.period, sc.m
+		}
+		sc := cand.selectionError(H)
+		scores = append(scores, fmt.Sprintf("%s %.4g", c.kind, sc))
+		if best == nil || sc < bestScore {
+			best, bestScore = &cand, sc
+		}
 	}
-	md.info.Reason = sc.reason
-	md.e = newETS(g.y, x, sc.m)
+	best.info.Reason = fmt.Sprintf("%s; in-sample mean absolute error up to %s ahead: %s",
+		sc.reason, time.Duration(H)*step, strings.Join(scores, ", "))
+	return best, nil
+}
+
+type candidate struct {
+	m     int
+	trend bool
+	kind  Kind
+}
+
+// candidates are the models tried, richest first: ties go to the first.
+func candidates(m int) []candidate {
+	c := []candidate{{0, true, KindTrend}, {0, false, KindLevel}}
+	if m > 0 {
+		c = append([]candidate{{m, true, KindSeasonal}, {m, false, KindSeasonalLevel}}, c...)
+	}
+	return c
+}
+
+// fitETS fits md.e and records its trace.
+func (md *Model) fitETS() {
 	md.p = md.e.fit()
-	n := len(g.y)
+	n := len(md.g.y)
 	md.tr = trace{level: make([]float64, n), trend: make([]float64, n), season: make([]float64, n), resid: make([]float64, n)}
 	sse, cnt := md.e.run(md.p, &md.tr)
 	md.info.Alpha, md.info.Beta, md.info.Gamma, md.info.Phi = md.p.alpha, md.p.beta, md.p.gamma, md.p.phi
-	md.info.Sigma = math.Sqrt(sse / float64(cnt))
-	return md, nil
+	md.info.Sigma = math.Sqrt(sse / float64(max(cnt, 1)))
+}
+
+// selectionError is the mean absolute error of the model's forecasts from past origins at
+// eight horizons spread evenly up to H steps (fewer if the history is short): the models are
+// fitted on one-step errors, but chosen on what they will be used for.
+func (md *Model) selectionError(H int) float64 {
+	n := len(md.g.y)
+	oMin := max(md.e.m, 10)
+	H = min(H, (n-1-oMin)/2)
+	if H < 1 {
+		return md.info.Sigma
+	}
+	stride := max(1, (n-1-oMin-H)/200)
+	var sum float64
+	var cnt int
+	for k := 1; k <= 8; k++ {
+		h := max(1, k*H/8)
+		for o := n - 1 - h; o >= oMin; o -= stride {
+			if y := md.g.y[o+h]; !math.IsNaN(y) {
+				sum += math.Abs(y - md.predictFrom(o, h))
+				cnt++
+			}
+		}
+	}
+	if cnt == 0 {
+		return md.info.Sigma
+	}
+	return sum / float64(cnt)
 }
 
 func (md *Model) fitMean(obs []float64) {
@@ -146,12 +221,7 @@ func (md *Model) fitMean(obs []float64) {
 // Info describes the fitted model.
 func (md *Model) Info() Info { return md.info }
 
-func (md *Model) nParams() int {
-	if md.info.Kind == KindSeasonal {
-		return 4
-	}
-	return 3
-}
+func (md *Model) nParams() int { return md.e.nParams() }
 
 // predictFrom is the h-step forecast made at grid slot o of the history.
 func (md *Model) predictFrom(o, h int) float64 {
@@ -207,7 +277,7 @@ func (md *Model) Forecast(horizon time.Duration) Forecast {
 		}
 	case KindMean:
 		n := float64(md.info.Observed)
-				w80 := studentQuantile(0.9, n-1) * md.sd * math.Sqrt(1+1/n)
+		w80 := studentQuantile(0.9, n-1) * md.sd * math.Sqrt(1+1/n)
 		w95 := studentQuantile(0.975, n-1) * md.sd * math.Sqrt(1+1/n)
 		for i := range H {
 			f.Mean[i] = md.mean

@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -11,7 +12,7 @@ import (
 // the reference lag: half a period, where a smooth non-seasonal series correlates as well or
 // better, or one day when testing a weekly season on top of a daily one.
 const (
-	minSeasonCorr = 0.3
+	minSeasonCorr = 0.15
 	minSeasonLift = 0.1
 )
 
@@ -28,16 +29,15 @@ type seasonChoice struct {
 func detectSeason(x []float64, step time.Duration, periods []time.Duration) seasonChoice {
 	r := detrend(x)
 	var best seasonChoice
-	var bestRef float64
+	var notes []string
 	for _, p := range periods {
 		m := int(math.Round(float64(p) / float64(step)))
 		if m < 2 || math.Abs(float64(time.Duration(m)*step-p)) > 0.02*float64(p) {
+			notes = append(notes, fmt.Sprintf("%s: not a whole number of %s steps", fmtPeriod(p), step))
 			continue
 		}
 		if len(x) < 2*m {
-			if best.period == 0 && best.reason == "" {
-				best.reason = fmt.Sprintf("%s season not tested: %d slots of history, need %d", fmtPeriod(p), len(x), 2*m)
-			}
+			notes = append(notes, fmt.Sprintf("%s: %d steps of history, need %d", fmtPeriod(p), len(x), 2*m))
 			continue
 		}
 		c := lagCorr(r, m)
@@ -48,15 +48,14 @@ func detectSeason(x []float64, step time.Duration, periods []time.Duration) seas
 		if best.period > 0 {
 			ref = math.Max(ref, best.corr)
 		}
-		if c >= minSeasonCorr && c-ref >= minSeasonLift {
-			best, bestRef = seasonChoice{period: p, m: m, corr: c}, ref
-		} else if best.period == 0 {
-			best.reason = fmt.Sprintf("no %s season: autocorrelation %.2f at one period, %.2f at the reference lag", fmtPeriod(p), c, ref)
+		ok := c >= minSeasonCorr && c-ref >= minSeasonLift
+		verdict := "no"
+		if ok {
+			best, verdict = seasonChoice{period: p, m: m, corr: c}, "yes"
 		}
+		notes = append(notes, fmt.Sprintf("%s: %s (autocorrelation %.2f at one period, %.2f at the reference lag)", fmtPeriod(p), verdict, c, ref))
 	}
-	if best.period > 0 {
-		best.reason = fmt.Sprintf("%s season: autocorrelation %.2f at one period, %.2f at the reference lag", fmtPeriod(best.period), best.corr, bestRef)
-	}
+	best.reason = "season tests: " + strings.Join(notes, "; ")
 	return best
 }
 
