@@ -1,0 +1,223 @@
+package actions
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// escalationConfig: chat at once, sms after 10m, remediation after 30m, each a helper run
+// whose argv names the stage.
+const escalationConfig = `
+scripts:
+  chat: {argv: [%[1]s, chat], env: {MCOBS_ACTIONS_HELPER: record, HELPER_OUT: %[2]s}}
+  sms: {argv: [%[1]s, sms], env: {MCOBS_ACTIONS_HELPER: record, HELPER_OUT: %[2]s}}
+  remediate: {argv: [%[1]s, remediate], args_from_labels: [host_id], env: {MCOBS_ACTIONS_HELPER: record, HELPER_OUT: %[2]s}}
+scenarios:
+  - name: disk
+    matchers: ['alertname="DiskFull"']
+    severities: [critical]
+    stages:
+      - {name: chat, actions: [{script: chat}]}
+      - {name: sms, delay: 10m, actions: [{script: sms}]}
+      - {name: remediate, delay: 30m, actions: [{script: remediate}]}
+`
+
+var diskLabels = map[string]string{"alertname": "DiskFull", "severity": "critical", "host_id": "i-0abc"}
+
+// ranStages lists the stage names the helper recorded, in order.
+func ranStages(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range readHelper(t, filepath.Join(dir, "out")) {
+		out = append(out, r.Args[0])
+	}
+	return out
+}
+
+func helperOut(dir string) string { return filepath.Join(dir, "out") }
+
+func TestEscalationRunsLaterStagesOnlyWhileFiring(t *testing.T) {
+	t.Parallel()
+	f := func(resolveAfter time.Duration, want []string) {
+		t.Helper()
+		dir := t.TempDir()
+		clock := &fakeClock{t: t0}
+		e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+		if code := e.post(webhook("firing", t0.Add(-5*time.Minute), diskLabels)); code != 200 {
+			t.Fatalf("firing webhook: %d", code)
+		}
+		for _, step := range []time.Duration{0, 5 * time.Minute, 5 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute} {
+			clock.Add(step)
+			if resolveAfter > 0 && clock.Now().Sub(t0) == resolveAfter {
+				if code := e.post(webhook("resolved", t0.Add(-5*time.Minute), diskLabels)); code != 200 {
+					t.Fatalf("resolved webhook: %d", code)
+				}
+			}
+			// Alertmanager repeats the firing notification; it must not restart the escalation.
+			if resolveAfter == 0 || clock.Now().Sub(t0) < resolveAfter {
+				e.post(webhook("firing", t0.Add(-5*time.Minute), diskLabels))
+			}
+			e.runDue()
+		}
+		if got := ranStages(t, dir); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("resolve after %s: ran %v, want %v", resolveAfter, got, want)
+		}
+	}
+	// keeps firing: every stage once, in order
+	f(0, []string{"chat", "sms", "remediate"})
+	// resolved at 5m: the sms and remediation stages are cancelled
+	f(5*time.Minute, []string{"chat"})
+	// resolved at 20m: sms ran, remediation cancelled
+	f(20*time.Minute, []string{"chat", "sms"})
+}
+
+func TestResolvedCancelsPendingStagesInHistory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	clock := &fakeClock{t: t0}
+	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e.post(webhook("firing", t0, diskLabels))
+	e.runDue()
+	clock.Add(time.Minute)
+	e.post(webhook("resolved", t0, diskLabels))
+	states := map[string]string{}
+	for _, s := range e.history(Query{}).Stages {
+		states[s.Name] = s.State
+	}
+	if states["chat"] != StateDone || states["sms"] != StateCancelled || states["remediate"] != StateCancelled {
+		t.Errorf("stage states = %v, want chat done, sms and remediate cancelled", states)
+	}
+	ev := e.history(Query{Status: "resolved"}).Events
+	if len(ev) != 1 || ev[0].Outcome != OutcomeResolved || ev[0].Detail != "cancelled 2 pending stage(s)" {
+		t.Errorf("resolved events = %+v", ev)
+	}
+}
+
+func TestRestartResumesRemainingStageExactlyOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir)))
+	clock := &fakeClock{t: t0}
+	first := newEnv(t, dir, cfg, clock, ServerOptions{})
+	first.post(webhook("firing", t0, diskLabels))
+	first.runDue()
+	first.close() // the runner is killed mid-escalation: sms and remediate pending
+
+	// A new runner on the same database, 12 minutes later: the sms stage is overdue.
+	clock2 := &fakeClock{t: t0.Add(12 * time.Minute)}
+	second := newEnv(t, dir, cfg, clock2, ServerOptions{})
+	second.runDue()
+	second.runDue()
+	second.post(webhook("firing", t0, diskLabels)) // a repeat notification after the restart
+	second.runDue()
+	if got := ranStages(t, dir); strings.Join(got, ",") != "chat,sms" {
+		t.Fatalf("after restart ran %v, want chat,sms", got)
+	}
+	clock2.Add(20 * time.Minute)
+	second.runDue()
+	second.runDue()
+	if got := ranStages(t, dir); strings.Join(got, ",") != "chat,sms,remediate" {
+		t.Fatalf("ran %v, want chat,sms,remediate", got)
+	}
+	if n := len(second.history(Query{Status: StateDone}).Stages); n != 3 {
+		t.Errorf("%d stages done, want 3", n)
+	}
+}
+
+func TestStageRunningAtCrashIsNotRunAgain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir)))
+	clock := &fakeClock{t: t0}
+	first := newEnv(t, dir, cfg, clock, ServerOptions{})
+	first.post(webhook("firing", t0, diskLabels))
+	// Simulate a crash after the claim was recorded but before the stage finished.
+	if ok, err := first.store.claim(context.Background(), first.history(Query{}).Stages[2].Key, clock.Now()); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	first.close()
+
+	second := newEnv(t, dir, cfg, clock, ServerOptions{})
+	second.runDue()
+	if got := ranStages(t, dir); len(got) != 0 {
+		t.Errorf("ran %v, want nothing: the chat stage was running when the runner died", got)
+	}
+	st := second.history(Query{Status: StateInterrupted}).Stages
+	if len(st) != 1 || st[0].Name != "chat" {
+		t.Errorf("interrupted stages = %+v, want the chat stage", st)
+	}
+}
+
+func TestInjectionInLabelsReachesNoShell(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pwned := filepath.Join(dir, "pwned")
+	values := []string{
+		"$(touch " + pwned + ")",
+		"; touch " + pwned,
+		"`touch " + pwned + "`",
+		"x' && touch " + pwned + " #",
+		"a\nb | touch " + pwned,
+	}
+	clock := &fakeClock{t: t0}
+	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	for i, v := range values {
+		ls := map[string]string{"alertname": "DiskFull", "severity": "critical", "host_id": v, "instance": string(rune('a' + i))}
+		if code := e.post(webhook("firing", t0, ls)); code != 200 {
+			t.Fatalf("webhook: %d", code)
+		}
+	}
+	clock.Add(time.Hour)
+	e.runDue()
+	if _, err := os.Stat(pwned); !os.IsNotExist(err) {
+		t.Fatalf("%s exists (stat err %v): a label value reached a shell", pwned, err)
+	}
+	got := map[string]bool{}
+	for _, r := range readHelper(t, helperOut(dir)) {
+		if r.Args[0] != "remediate" {
+			continue
+		}
+		if len(r.Args) != 2 {
+			t.Errorf("argv %q: the label must be exactly one argument", r.Args)
+			continue
+		}
+		if r.Env["MCOBS_LABEL_HOST_ID"] != r.Args[1] {
+			t.Errorf("env MCOBS_LABEL_HOST_ID = %q, argument %q: want the same literal", r.Env["MCOBS_LABEL_HOST_ID"], r.Args[1])
+		}
+		got[r.Args[1]] = true
+	}
+	for _, v := range values {
+		if !got[v] {
+			t.Errorf("script did not receive the literal %q; got %v", v, got)
+		}
+	}
+}
+
+func TestScriptEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MCOBS_ACTIONS_SECRET_PROBE", "x") // must not leak: scripts get a minimal env
+	clock := &fakeClock{t: t0}
+	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e.post(webhook("firing", t0, map[string]string{"alertname": "DiskFull", "severity": "critical", "cloud.region": "eu-west-1"}))
+	e.runDue()
+	recs := readHelper(t, helperOut(dir))
+	if len(recs) != 1 {
+		t.Fatalf("%d runs, want 1", len(recs))
+	}
+	want := map[string]string{
+		"MCOBS_ALERTNAME": "DiskFull", "MCOBS_SCENARIO": "disk", "MCOBS_STAGE": "chat",
+		"MCOBS_LABEL_CLOUD_REGION": "eu-west-1", "MCOBS_LABEL_SEVERITY": "critical",
+	}
+	for k, v := range want {
+		if recs[0].Env[k] != v {
+			t.Errorf("%s = %q, want %q", k, recs[0].Env[k], v)
+		}
+	}
+	if _, ok := recs[0].Env["MCOBS_ACTIONS_SECRET_PROBE"]; ok {
+		t.Error("the runner's own environment leaked into the script")
+	}
+}
