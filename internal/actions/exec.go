@@ -164,7 +164,7 @@ func (r *Runner) sendEmail(e *EmailAction, d *dueStage, st *Stage, res *ActionRe
 	}
 	msg.WriteString("\r\nLabels:\r\n")
 	for _, k := range sortedKeys(d.esc.Labels) {
-		fmt.Fprintf(&msg, "  %s=%s\r\n", k, d.esc.Labels[k])
+		fmt.Fprintf(&msg, "  %s=%s\r\n", k, headerSafe(d.esc.Labels[k]))
 	}
 	var auth smtp.Auth
 	if c.Username != "" {
