@@ -75,17 +75,3 @@ func score(t *testing.T, f Forecast, teT []time.Time, teV []float64) (mae, cov80
 	}
 	return mae / float64(n), cov80 / float64(n), cov95 / float64(n)
 }
-
-func TestSyntheticExplore(t *testing.T) {
-	s := synth{days: 28, step: 5 * time.Minute, level: 50, slopePerDay: 0.2, daily: 10, weekend: 5, noise: 1, seed: 1}
-	ts, vs := s.series()
-	trT, trV, teT, teV := split(ts, vs, 24*time.Hour)
-	md, err := Fit(trT, trV, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := md.Forecast(24 * time.Hour)
-	mae, c80, c95 := score(t, f, teT, teV)
-	t.Logf("info %+v", md.Info())
-	t.Logf("mae %.3f cov80 %.3f cov95 %.3f scale %.3f", mae, c80, c95, md.NaiveScale())
-}

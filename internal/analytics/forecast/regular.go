@@ -16,8 +16,16 @@ type grid struct {
 
 func (g grid) end() time.Time { return g.t0.Add(time.Duration(len(g.y)-1) * g.step) }
 
-// detectStep is the median gap between consecutive distinct timestamps, rounded to a whole
-// second when it is at least one: scrapes jitter, and the median ignores the gaps of outages.
+// niceSteps are the scrape and query steps in common use; a detected step within 5% of one is
+// taken to be it, because scrapes jitter and a step of 5m1s would never fit a day.
+var niceSteps = []time.Duration{
+	time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 20 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+// detectStep is the median gap between consecutive distinct timestamps, snapped to a common
+// step or else rounded to a whole second: the median ignores the gaps of outages.
 func detectStep(times []time.Time) time.Duration {
 	d := make([]time.Duration, 0, len(times))
 	for i := 1; i < len(times); i++ {
@@ -30,6 +38,11 @@ func detectStep(times []time.Time) time.Duration {
 	}
 	slices.Sort(d)
 	s := d[len(d)/2]
+	for _, n := range niceSteps {
+		if math.Abs(float64(s-n)) <= 0.05*float64(n) {
+			return n
+		}
+	}
 	if s >= time.Second {
 		s = s.Round(time.Second)
 	}
