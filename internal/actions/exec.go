@@ -87,8 +87,10 @@ func (r *Runner) runScript(ctx context.Context, s *Script, d *dueStage, st *Stag
 	switch {
 	case err == nil:
 		res.Status = ActionOK
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		res.Status, res.Error = ActionTimeout, fmt.Sprintf("killed after %s", s.Timeout)
+	case ctx.Err() != nil:
+		res.Status, res.Error = ActionError, "killed: the runner is stopping"
 	case errors.As(err, &ee):
 		res.Status, res.Error = ActionFailed, err.Error()
 	default:
