@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -37,7 +38,8 @@ found under the folders given: fits on all but the last --holdout of each series
   cov80/95  the share of held-out points inside the 80% and 95% prediction intervals.
 
 Overall: MASE and sMAPE are means over the files where they are defined, rel_sn and rel_lin
-geometric means, coverage pooled over every held-out point. With --plot, the first series is
+geometric means, coverage pooled over every held-out point; the median row gives the medians,
+which one unforecastable anomaly in a tail does not move. With --plot, the first series is
 drawn with its forecast and intervals to a .png or .svg file.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -193,6 +195,7 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "file\tmodel\tseason\tpoints\tMASE\trel_sn\trel_lin\tsMAPE\tcov80\tcov95\tfit_ms")
 	var sumMASE, sumSMAPE, logSN, logLin float64
+	var allMASE, allSN, allLin, allSMAPE []float64
 	var nMASE, nSMAPE, nSN, nLin, n, in80, in95, files int
 	for _, s := range scores {
 		if s.skipped != "" {
@@ -207,6 +210,7 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%.1f%%\t%.1f%%\t%.1f\n", s.name, s.info.Kind, season, s.n,
 			fcNum(s.mase), fcNum(s.relSN), fcNum(s.relLin), fcNum(s.smape),
 			100*float64(s.in80)/float64(s.n), 100*float64(s.in95)/float64(s.n), float64(s.elapsed.Microseconds())/1000)
+		allMASE, allSN, allLin, allSMAPE = append(allMASE, s.mase), append(allSN, s.relSN), append(allLin, s.relLin), append(allSMAPE, s.smape)
 		if fcFinite(s.mase) {
 			sumMASE += s.mase
 			nMASE++
@@ -231,8 +235,28 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 		fmt.Fprintf(w, "overall\t%d files\t\t%d\t%s\t%s\t%s\t%s\t%.1f%%\t%.1f%%\t\n", files, n,
 			fcNum(sumMASE/float64(nMASE)), fcNum(math.Exp(logSN/float64(nSN))), fcNum(math.Exp(logLin/float64(nLin))),
 			fcNum(sumSMAPE/float64(nSMAPE)), 100*float64(in80)/float64(n), 100*float64(in95)/float64(n))
+		fmt.Fprintf(w, "median\t%d files\t\t\t%s\t%s\t%s\t%s\t\t\t\n", files,
+			fcNum(fcMedian(allMASE)), fcNum(fcMedian(allSN)), fcNum(fcMedian(allLin)), fcNum(fcMedian(allSMAPE)))
 	}
 	return w.Flush()
+}
+
+// fcMedian is the median of the finite values of x.
+func fcMedian(x []float64) float64 {
+	var f []float64
+	for _, v := range x {
+		if fcFinite(v) {
+			f = append(f, v)
+		}
+	}
+	if len(f) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(f)
+	if len(f)%2 == 1 {
+		return f[len(f)/2]
+	}
+	return (f[len(f)/2-1] + f[len(f)/2]) / 2
 }
 
 func fcNum(x float64) string {
