@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -76,6 +77,10 @@ type Info struct {
 	Sigma float64
 	// Observed counts the grid slots holding data and Slots all of them: the rest were gaps.
 	Observed, Slots int
+	// NonNegative is set when no observed value was negative; the smoothing models' forecasts
+	// and bounds are then clipped at 0, since usage, rates and counts cannot go below it. (Not
+	// the mean and naive fallbacks: a handful of points proves little.)
+	NonNegative bool
 }
 
 // Model is a fitted forecaster. It is not safe for concurrent use.
@@ -113,6 +118,7 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 		}
 	}
 	md.info.Observed = len(obs)
+	md.info.NonNegative = len(obs) >= minTrendObs && slices.Min(obs) >= 0
 	switch {
 	case len(obs) == 0:
 		return nil, ErrNoData
@@ -126,43 +132,44 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 		return md, nil
 	}
 	x := fillLinear(g.y)
-	sc := detectSeason(x, step, cfg.Seasons)
+	seasons, reason := detectSeason(x, step, cfg.Seasons)
 	H := max(1, int(cfg.SelectHorizon/step))
 	var best *Model
 	bestScore := math.Inf(1)
 	var scores []string
-	for _, c := range candidates(sc.m) {
+	for _, c := range candidates(seasons) {
 		cand := *md
-		cand.e = newETS(g.y, x, c.m, c.trend)
+		cand.e = newETS(g.y, x, c.s.m, c.trend)
 		cand.fitETS()
-		cand.info.Kind = c.kind
-		if c.m > 0 {
-			cand.info.Season, cand.info.Period = sc.period, sc.m
-		}
+		cand.info.Kind, cand.info.Season, cand.info.Period = c.kind, c.s.period, c.s.m
 		sc := cand.selectionError(H)
-		scores = append(scores, fmt.Sprintf("%s %.4g", c.kind, sc))
+		name := string(c.kind)
+		if c.s.m > 0 {
+			name += "/" + fmtPeriod(c.s.period)
+		}
+		scores = append(scores, fmt.Sprintf("%s %.4g", name, sc))
 		if best == nil || sc < bestScore {
 			best, bestScore = &cand, sc
 		}
 	}
 	best.info.Reason = fmt.Sprintf("%s; in-sample mean absolute error up to %s ahead: %s",
-		sc.reason, time.Duration(H)*step, strings.Join(scores, ", "))
+		reason, time.Duration(H)*step, strings.Join(scores, ", "))
 	return best, nil
 }
 
 type candidate struct {
-	m     int
+	s     season
 	trend bool
 	kind  Kind
 }
 
 // candidates are the models tried, richest first: ties go to the first.
-func candidates(m int) []candidate {
-	c := []candidate{{0, true, KindTrend}, {0, false, KindLevel}}
-	if m > 0 {
-		c = append([]candidate{{m, true, KindSeasonal}, {m, false, KindSeasonalLevel}}, c...)
+func candidates(seasons []season) []candidate {
+	var c []candidate
+	for _, s := range seasons {
+		c = append(c, candidate{s, true, KindSeasonal}, candidate{s, false, KindSeasonalLevel})
 	}
-	return c
+	return append(c, candidate{season{}, true, KindTrend}, candidate{season{}, false, KindLevel})
 }
 
 // fitETS fits md.e and records its trace.
@@ -292,6 +299,13 @@ func (md *Model) Forecast(horizon time.Duration) Forecast {
 			f.Mean[h-1] = m
 			f.Lower80[h-1], f.Upper80[h-1] = m+o.lo80[h-1], m+o.hi80[h-1]
 			f.Lower95[h-1], f.Upper95[h-1] = m+o.lo95[h-1], m+o.hi95[h-1]
+		}
+	}
+	if md.info.NonNegative {
+		for _, v := range [][]float64{f.Mean, f.Lower80, f.Upper80, f.Lower95, f.Upper95} {
+			for i := range v {
+				v[i] = math.Max(v[i], 0)
+			}
 		}
 	}
 	return f

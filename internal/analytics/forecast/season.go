@@ -16,19 +16,20 @@ const (
 	minSeasonLift = 0.1
 )
 
-// seasonChoice is the outcome of the seasonality test.
-type seasonChoice struct {
-	period time.Duration // 0: none
-	m      int           // period in steps
-	corr   float64       // autocorrelation at m
-	reason string
+// season is a period that passed the seasonality test.
+type season struct {
+	period time.Duration
+	m      int     // period in steps
+	corr   float64 // autocorrelation at m
 }
 
-// detectSeason tests daily and weekly seasonality on the interpolated series x. Weekly wins when
-// it explains clearly more than daily, because a weekly profile also holds the daily shape.
-func detectSeason(x []float64, step time.Duration, periods []time.Duration) seasonChoice {
+// detectSeason tests the periods in order on the interpolated series x and returns those that
+// pass, the last (the preferred) first, and a note on every test. A later period must explain
+// clearly more than an earlier one that passed: a weekly profile also holds the daily shape.
+func detectSeason(x []float64, step time.Duration, periods []time.Duration) ([]season, string) {
 	r := detrend(x)
-	var best seasonChoice
+	var passed []season
+	var best season
 	var notes []string
 	for _, p := range periods {
 		m := int(math.Round(float64(p) / float64(step)))
@@ -51,12 +52,12 @@ func detectSeason(x []float64, step time.Duration, periods []time.Duration) seas
 		ok := c >= minSeasonCorr && c-ref >= minSeasonLift
 		verdict := "no"
 		if ok {
-			best, verdict = seasonChoice{period: p, m: m, corr: c}, "yes"
+			best, verdict = season{period: p, m: m, corr: c}, "yes"
+			passed = append([]season{best}, passed...)
 		}
 		notes = append(notes, fmt.Sprintf("%s: %s (autocorrelation %.2f at one period, %.2f at the reference lag)", fmtPeriod(p), verdict, c, ref))
 	}
-	best.reason = "season tests: " + strings.Join(notes, "; ")
-	return best
+	return passed, "season tests: " + strings.Join(notes, "; ")
 }
 
 // detrend removes the least-squares line, so a trend does not pass for correlation at every lag.
