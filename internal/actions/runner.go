@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,13 +36,20 @@ type Runner struct {
 	env   []string
 	sem   chan struct{}
 	kick  chan struct{}
-	runMu sync.Mutex // one RunDue at a time: two would race to claim, harmlessly but wastefully
+	wg    sync.WaitGroup
+
+	mu       sync.Mutex
+	inflight map[string]bool // escalations with a goroutine running their stages
+	errs     []error         // from stage goroutines, until Loop logs or RunDue returns them
 }
 
 // NewRunner returns a runner over a validated config and an open store. It marks stages a
 // previous process left running as interrupted (they are not run again).
 func NewRunner(ctx context.Context, cfg *Config, store *Store, o Options) (*Runner, error) {
-	r := &Runner{cfg: cfg, store: store, now: o.Now, log: o.Logger, http: o.HTTPClient, env: o.BaseEnv}
+	r := &Runner{
+		cfg: cfg, store: store, now: o.Now, log: o.Logger, http: o.HTTPClient, env: o.BaseEnv,
+		inflight: map[string]bool{},
+	}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -77,17 +85,21 @@ func (r *Runner) Kick() {
 	}
 }
 
-// Loop runs due stages whenever kicked and every poll interval until ctx ends, then waits
-// for running stages to finish.
+// Loop starts due stages whenever kicked and every poll interval until ctx ends, then waits
+// for running stages to finish. A long script never delays other escalations' stages.
 func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		if err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
-			r.log.Error("running due stages", slog.Any("error", err))
+		if err := r.dispatch(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("starting due stages", slog.Any("error", err))
+		}
+		if err := r.takeErrs(); err != nil && ctx.Err() == nil {
+			r.log.Error("running stages", slog.Any("error", err))
 		}
 		select {
 		case <-ctx.Done():
+			r.wg.Wait()
 			return
 		case <-t.C:
 		case <-r.kick:
@@ -95,52 +107,84 @@ func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
 	}
 }
 
-// RunDue runs every stage due at r.now() and returns when they have finished. Stages of one
-// escalation run in order; escalations run concurrently up to MaxConcurrent.
+// RunDue starts every stage due at r.now() and waits until all running stages have finished;
+// tests drive the runner with it instead of waiting on Loop's ticker.
 func (r *Runner) RunDue(ctx context.Context) error {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
+	err := r.dispatch(ctx)
+	r.wg.Wait()
+	return errors.Join(err, r.takeErrs())
+}
+
+// dispatch starts one goroutine per escalation with due stages that is not already running.
+// Stages of one escalation run in order; escalations run concurrently up to MaxConcurrent.
+func (r *Runner) dispatch(ctx context.Context) error {
 	due, err := r.store.due(ctx, r.now())
 	if err != nil {
 		return err
 	}
 	groups := map[string][]dueStage{}
 	var order []string
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, d := range due {
+		if r.inflight[d.Escalation] {
+			continue
+		}
 		if _, ok := groups[d.Escalation]; !ok {
 			order = append(order, d.Escalation)
 		}
 		groups[d.Escalation] = append(groups[d.Escalation], d)
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, len(order))
 	for _, key := range order {
 		stages := groups[key]
-		r.sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-r.sem }()
+		r.inflight[key] = true
+		r.wg.Go(func() {
+			r.sem <- struct{}{}
+			defer func() {
+				<-r.sem
+				r.mu.Lock()
+				delete(r.inflight, key)
+				r.mu.Unlock()
+			}()
 			for _, d := range stages {
-				if err := r.runStage(ctx, d); err != nil {
-					errc <- err
+				ran, err := r.runStage(ctx, d)
+				if err != nil {
+					r.addErr(err)
+				}
+				if !ran {
+					// Claimed elsewhere or failed: later stages must wait for their turn.
 					return
 				}
 			}
 		})
 	}
-	wg.Wait()
-	close(errc)
-	return <-errc
+	return nil
+}
+
+func (r *Runner) addErr(err error) {
+	r.mu.Lock()
+	r.errs = append(r.errs, err)
+	r.mu.Unlock()
+}
+
+func (r *Runner) takeErrs() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := errors.Join(r.errs...)
+	r.errs = nil
+	return err
 }
 
 // runStage claims a stage (recorded before it runs), runs its actions and records the end.
-func (r *Runner) runStage(ctx context.Context, d dueStage) error {
+// ran reports whether the stage was claimed and finished, so the next stage may follow.
+func (r *Runner) runStage(ctx context.Context, d dueStage) (ran bool, err error) {
 	ok, err := r.store.claim(ctx, d.Key, r.now())
 	if err != nil || !ok {
-		return err
+		return false, err
 	}
 	sc := r.cfg.Scenario(d.Scenario)
 	if sc == nil || d.Index >= len(sc.Stages) {
-		return r.store.finishStage(ctx, d.Key, StateError,
+		return false, r.store.finishStage(ctx, d.Key, StateError,
 			fmt.Sprintf("scenario %q stage %d is no longer in the configuration", d.Scenario, d.Index), r.now())
 	}
 	st := sc.Stages[d.Index]
@@ -155,9 +199,12 @@ func (r *Runner) runStage(ctx context.Context, d dueStage) error {
 		}
 		// Recorded with a fresh context: a result is worth keeping even while shutting down.
 		if err := r.store.recordAction(context.WithoutCancel(ctx), res); err != nil {
-			return err
+			return false, err
 		}
 	}
 	detail := fmt.Sprintf("%d action(s), %d failed", len(st.Actions), failed)
-	return r.store.finishStage(context.WithoutCancel(ctx), d.Key, StateDone, detail, r.now())
+	if err := r.store.finishStage(context.WithoutCancel(ctx), d.Key, StateDone, detail, r.now()); err != nil {
+		return false, err
+	}
+	return true, nil
 }

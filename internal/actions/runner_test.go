@@ -162,7 +162,11 @@ func TestInjectionInLabelsReachesNoShell(t *testing.T) {
 		"`touch " + pwned + "`",
 		"x' && touch " + pwned + " #",
 		"a\nb | touch " + pwned,
+		"; touch /tmp/pwned",
+		"$(rm -rf /)",
 	}
+	_, statErr := os.Stat("/tmp/pwned")
+	tmpPwnedBefore := statErr == nil
 	clock := &fakeClock{t: t0}
 	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
 	for i, v := range values {
@@ -175,6 +179,9 @@ func TestInjectionInLabelsReachesNoShell(t *testing.T) {
 	e.runDue()
 	if _, err := os.Stat(pwned); !os.IsNotExist(err) {
 		t.Fatalf("%s exists (stat err %v): a label value reached a shell", pwned, err)
+	}
+	if _, err := os.Stat("/tmp/pwned"); err == nil && !tmpPwnedBefore {
+		t.Fatal("/tmp/pwned was created: a label value reached a shell")
 	}
 	got := map[string]bool{}
 	for _, r := range readHelper(t, helperOut(dir)) {
@@ -219,5 +226,66 @@ func TestScriptEnvironment(t *testing.T) {
 	}
 	if _, ok := recs[0].Env["MCOBS_ACTIONS_SECRET_PROBE"]; ok {
 		t.Error("the runner's own environment leaked into the script")
+	}
+}
+
+// A stage still running (a long remediation) must not hold back another escalation's stage:
+// the waiting script only finishes if the other alert's script runs while it waits.
+func TestLongStageDoesNotBlockOtherEscalations(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	flag := jsonQuote(filepath.Join(dir, "flag"))
+	cfg := `
+scripts:
+  wait: {argv: [%[1]s], env: {MCOBS_ACTIONS_HELPER: waitfor, HELPER_WAIT: ` + flag + `}, timeout: 60s}
+  create: {argv: [%[1]s], env: {MCOBS_ACTIONS_HELPER: create, HELPER_CREATE: ` + flag + `}}
+scenarios:
+  - {name: slow, matchers: ['alertname="Slow"'], stages: [{name: s, actions: [{script: wait}]}]}
+  - {name: fast, matchers: ['alertname="Fast"'], stages: [{name: f, actions: [{script: create}]}]}
+# %[2]s
+`
+	e := newEnv(t, dir, cfg, &fakeClock{t: t0}, ServerOptions{})
+	e.post(webhook("firing", t0, map[string]string{"alertname": "Slow"}))
+	if err := e.runner.dispatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.post(webhook("firing", t0, map[string]string{"alertname": "Fast"}))
+	e.runDue()
+	for _, a := range e.history(Query{}).Actions {
+		if a.Status != ActionOK {
+			t.Errorf("%s: %s (exit %d): the fast stage did not run while the slow one waited", a.Target, a.Status, a.ExitCode)
+		}
+	}
+	if n := len(e.history(Query{Status: StateDone}).Stages); n != 2 {
+		t.Errorf("%d stages done, want 2", n)
+	}
+}
+
+// A later stage never overtakes an earlier one that is still running.
+func TestStagesDoNotOvertake(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	clock := &fakeClock{t: t0}
+	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e.post(webhook("firing", t0, diskLabels))
+	chat := e.history(Query{}).Stages[2]
+	if chat.Name != "chat" {
+		t.Fatalf("stage %+v, want chat", chat)
+	}
+	ctx := context.Background()
+	if ok, err := e.store.claim(ctx, chat.Key, clock.Now()); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	clock.Add(15 * time.Minute)
+	e.runDue()
+	if got := ranStages(t, dir); len(got) != 0 {
+		t.Fatalf("ran %v while chat was still running, want nothing", got)
+	}
+	if err := e.store.finishStage(ctx, chat.Key, StateDone, "", clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.runDue()
+	if got := ranStages(t, dir); strings.Join(got, ",") != "sms" {
+		t.Errorf("ran %v after chat finished, want sms", got)
 	}
 }

@@ -339,12 +339,15 @@ func (s *Store) recoverInterrupted(ctx context.Context, now time.Time) (int64, e
 	return res.RowsAffected()
 }
 
-// due lists pending stages due at now, oldest first, with their escalation.
+// due lists pending stages due at now, oldest first, with their escalation, leaving out those
+// behind a stage of the same escalation that is still running, so stages never overtake.
 func (s *Store) due(ctx context.Context, now time.Time) ([]dueStage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.key, s.escalation, s.idx, s.name, s.scenario, s.alertname, s.due_at,
 		e.fingerprint, e.labels, e.annotations, e.starts_at, e.status
 		FROM stages s JOIN escalations e ON e.key = s.escalation
-		WHERE s.state = ? AND s.due_at <= ? ORDER BY s.due_at, s.escalation, s.idx`, StatePending, ts(now))
+		WHERE s.state = ? AND s.due_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM stages p WHERE p.escalation = s.escalation AND p.idx < s.idx AND p.state = ?)
+		ORDER BY s.due_at, s.escalation, s.idx`, StatePending, ts(now), StateRunning)
 	if err != nil {
 		return nil, fmt.Errorf("query due stages: %w", err)
 	}

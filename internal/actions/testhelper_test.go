@@ -56,6 +56,18 @@ func helperMain(mode string) int {
 		os.Stdout.Write(bytes.Repeat([]byte("x"), 1<<20))
 	case "sleep":
 		time.Sleep(time.Minute)
+	case "waitfor":
+		for range 400 {
+			if _, err := os.Stat(os.Getenv("HELPER_WAIT")); err == nil {
+				return 0
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return 3
+	case "create":
+		if err := os.WriteFile(os.Getenv("HELPER_CREATE"), nil, 0o600); err != nil {
+			return 4
+		}
 	}
 	return 0
 }
