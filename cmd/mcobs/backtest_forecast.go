@@ -29,6 +29,8 @@ func newBacktestForecastCmd() *cobra.Command {
 found under the folders given: fits on all but the last --holdout of each series, forecasts
 --horizon ahead, and prints per file and overall:
 
+  model     the model chosen (seasonal, seasonal-level, trend, level, mean, naive);
+  season    the season detected (the model may still have forecast better without it);
   MASE      mean absolute error scaled by the in-sample one-step seasonal naive error (with the
             detected season, or plain naive without one), as Hyndman and Koehler define it;
   rel_sn    mean absolute error relative to the seasonal naive forecast of the same tail;
@@ -204,8 +206,8 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 		}
 		files++
 		season := "-"
-		if s.info.Season > 0 {
-			season = fcDur(s.info.Season)
+		if s.info.Detected > 0 {
+			season = fcDur(s.info.Detected)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%.1f%%\t%.1f%%\t%.1f\n", s.name, s.info.Kind, season, s.n,
 			fcNum(s.mase), fcNum(s.relSN), fcNum(s.relLin), fcNum(s.smape),

@@ -5,7 +5,7 @@ import "math"
 // The baselines below are what a forecast is judged against in `mcobs backtest forecast`.
 
 // seasonOrOne is the seasonal naive lag: the detected period, or 1 (plain naive) without one.
-func (md *Model) seasonOrOne() int { return max(md.info.Period, 1) }
+func (md *Model) seasonOrOne() int { return max(md.info.DetectedPeriod, 1) }
 
 // NaiveScale is the mean absolute error of the in-sample seasonal naive one-step forecast
 // (y[t] predicted by y[t-m], m the detected period or 1): the denominator of MASE. It is NaN

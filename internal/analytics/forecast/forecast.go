@@ -67,10 +67,15 @@ type Info struct {
 	// Kind is the model used and Reason why, in words a dashboard can show.
 	Kind   Kind
 	Reason string
-	// Step is the grid step; Season the detected period (0 when none) and Period it in steps.
+	// Step is the grid step; Season the period of the model's season (0 when it has none) and
+	// Period it in steps.
 	Step   time.Duration
 	Season time.Duration
 	Period int
+	// Detected is the preferred season that passed the seasonality test and DetectedPeriod it in
+	// steps, even if a model without a season forecast better; the seasonal naive baseline uses it.
+	Detected       time.Duration
+	DetectedPeriod int
 	// Alpha, Beta, Gamma and Phi are the smoothing parameters (level, trend, season, damping).
 	Alpha, Beta, Gamma, Phi float64
 	// Sigma is the root mean square one-step error in the history.
@@ -133,6 +138,9 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 	}
 	x := fillLinear(g.y)
 	seasons, reason := detectSeason(x, step, cfg.Seasons)
+	if len(seasons) > 0 {
+		md.info.Detected, md.info.DetectedPeriod = seasons[0].period, seasons[0].m
+	}
 	H := max(1, int(cfg.SelectHorizon/step))
 	var best *Model
 	bestScore := math.Inf(1)
