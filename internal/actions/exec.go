@@ -76,7 +76,8 @@ func (r *Runner) runScript(ctx context.Context, s *Script, d *dueStage, st *Stag
 	cmd.Dir = "/"
 	out := &cappedBuffer{max: s.MaxOutputBytes}
 	cmd.Stdout, cmd.Stderr = out, out
-	// A grandchild holding the output pipe must not keep the stage waiting past the timeout.
+	ownProcessGroup(cmd)
+	// A child that left the group and holds the output pipe must not keep the stage waiting.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	res.Output, res.Truncated = out.buf.String(), out.truncated

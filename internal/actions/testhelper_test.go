@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +57,18 @@ func helperMain(mode string) int {
 	case "spam":
 		os.Stdout.Write(bytes.Repeat([]byte("x"), 1<<20))
 	case "sleep":
+		time.Sleep(time.Minute)
+	case "spawn":
+		// Start a sleeping child sharing our output, record its pid, then sleep too.
+		child := exec.Command(os.Args[0])
+		child.Env = append(os.Environ(), "MCOBS_ACTIONS_HELPER=sleep", "HELPER_OUT=")
+		child.Stdout = os.Stdout
+		if err := child.Start(); err != nil {
+			return 5
+		}
+		if err := os.WriteFile(os.Getenv("HELPER_PID"), []byte(strconv.Itoa(child.Process.Pid)), 0o600); err != nil {
+			return 6
+		}
 		time.Sleep(time.Minute)
 	case "waitfor":
 		for range 400 {
