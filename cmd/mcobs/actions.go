@@ -47,6 +47,9 @@ func newActionsServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := cfg.CheckScripts(); err != nil {
+				return fmt.Errorf("scenarios %q: %w", configPath, err)
+			}
 			tok, err := os.ReadFile(tokenFile)
 			if err != nil {
 				return fmt.Errorf("read --token-file %q: %w", tokenFile, err)

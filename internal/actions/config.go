@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
@@ -362,4 +363,30 @@ func (sc *Scenario) matches(ls model.LabelSet) bool {
 		}
 	}
 	return false
+}
+
+// CheckScripts reports, all at once, registered scripts whose program is missing or not
+// executable, so `serve` fails at start instead of at 3 a.m. in the middle of an escalation.
+func (c *Config) CheckScripts() error {
+	var errs []error
+	for _, name := range sortedScriptNames(c.Scripts) {
+		p := c.Scripts[name].Argv[0]
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("`scripts.%s.argv[0]` %q: %w", name, p, err))
+		case fi.IsDir() || fi.Mode().Perm()&0o111 == 0:
+			errs = append(errs, fmt.Errorf("`scripts.%s.argv[0]` must be an executable file, got %q (mode %s)", name, p, fi.Mode()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedScriptNames(m map[string]*Script) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -118,4 +119,36 @@ scenarios:
 	f(model.LabelSet{"alertname": "CPU", "instance": "web"}, "not_anchored_check")
 	// unknown: no scenario
 	f(model.LabelSet{"alertname": "MemoryHigh"}, "")
+}
+
+func TestCheckScripts(t *testing.T) {
+	dir := t.TempDir()
+	plain := dir + "/plain"
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig([]byte(`
+scripts:
+  ok: {argv: [` + jsonQuote(helperPath(t)) + `]}
+  missing: {argv: [` + jsonQuote(dir+"/missing") + `]}
+  plain: {argv: [` + jsonQuote(plain) + `]}
+  dir: {argv: [` + jsonQuote(dir) + `]}
+scenarios:
+  - {name: s, matchers: ['a="b"'], stages: [{name: s, actions: [{script: ok}]}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.CheckScripts()
+	if err == nil {
+		t.Fatal("missing and non-executable scripts accepted")
+	}
+	for _, want := range []string{"`scripts.missing.argv[0]`", "`scripts.plain.argv[0]` must be an executable file", "`scripts.dir.argv[0]` must be an executable file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "scripts.ok") {
+		t.Errorf("the executable script was reported:\n%v", err)
+	}
 }
