@@ -3,6 +3,7 @@ package forecast
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -201,5 +202,43 @@ func TestDeterministic(t *testing.T) {
 	}
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("two forecasts of the same series differ")
+	}
+}
+
+func TestOddInputs(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(42, 42))
+	for c := range 300 {
+		n := rng.IntN(60)
+		ts := make([]time.Time, n)
+		vs := make([]float64, n)
+		at := t0
+		for i := range n {
+			// Irregular, sometimes repeated, sometimes backwards timestamps; some NaN and Inf.
+			at = at.Add(time.Duration(rng.IntN(600)-60) * time.Second)
+			ts[i] = at
+			switch rng.IntN(8) {
+			case 0:
+				vs[i] = math.NaN()
+			case 1:
+				vs[i] = math.Inf(1 - 2*rng.IntN(2))
+			default:
+				vs[i] = rng.NormFloat64() * 1e6
+			}
+		}
+		fc, err := Predict(ts, vs, time.Hour, DefaultConfig())
+		if errors.Is(err, ErrNoData) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("case %d: %v", c, err)
+		}
+		for i := range fc.Mean {
+			if math.IsNaN(fc.Mean[i]) || !(fc.Lower95[i] <= fc.Lower80[i] && fc.Lower80[i] <= fc.Mean[i] &&
+				fc.Mean[i] <= fc.Upper80[i] && fc.Upper80[i] <= fc.Upper95[i]) {
+				t.Fatalf("case %d (%s, %d points): step %d bounds %v %v %v %v %v", c, fc.Info.Kind, n, i,
+					fc.Lower95[i], fc.Lower80[i], fc.Mean[i], fc.Upper80[i], fc.Upper95[i])
+			}
+		}
 	}
 }
