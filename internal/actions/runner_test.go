@@ -289,3 +289,32 @@ func TestStagesDoNotOvertake(t *testing.T) {
 		t.Errorf("ran %v after chat finished, want sms", got)
 	}
 }
+
+func TestStoreOpensPathsWithURICharacters(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "odd ?#% dir")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "a?b#c.db")
+	s, err := OpenStore(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordEvent(context.Background(), &Event{ReceivedAt: t0, Status: "rejected", Outcome: "rejected", HTTPStatus: 401}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at %q: %v", path, err)
+	}
+	ro, err := OpenStore(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	h, err := ro.History(context.Background(), Query{})
+	if err != nil || len(h.Events) != 1 {
+		t.Fatalf("read-only history: %+v, %v", h, err)
+	}
+}

@@ -62,7 +62,7 @@ func (s *Server) Handler() http.Handler {
 // Serve answers on ln and runs due stages until ctx ends, then shuts the server down and
 // lets running stages finish.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, poll time.Duration) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	loopCtx, stopLoop := context.WithCancel(context.WithoutCancel(ctx))
 	loopDone := make(chan struct{})
 	go func() { defer close(loopDone); s.runner.Loop(loopCtx, poll) }()

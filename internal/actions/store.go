@@ -95,7 +95,9 @@ type Store struct {
 // OpenStore opens (creating if needed) the SQLite history at path. readOnly opens it for
 // `mcobs actions history` without creating or migrating anything.
 func OpenStore(path string, readOnly bool) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+	// SQLite URI filenames treat ?, # and % specially; escape them so any path works.
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	dsn := "file:" + esc + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
 	if readOnly {
 		dsn += "&mode=ro"
 	} else {
