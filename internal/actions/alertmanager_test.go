@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -69,7 +70,9 @@ func TestRealAlertmanagerEscalation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { defer close(loopDone); e.runner.Loop(ctx, 50*time.Millisecond) }()
-	defer func() { cancel(); <-loopDone }()
+	var once sync.Once
+	stopLoop := func() { once.Do(func() { cancel(); <-loopDone }) }
+	defer stopLoop()
 
 	tokenFile := filepath.Join(dir, "token")
 	if err := os.WriteFile(tokenFile, []byte(testToken), 0o600); err != nil {
@@ -151,6 +154,7 @@ receivers:
 	postAlert(time.Now().UTC()) // resolved: endsAt now
 	eventually(t, "remediate stage cancelled", func() bool { return stageState("remediate") == StateCancelled })
 	clock.Add(30 * time.Minute)
+	stopLoop() // RunDue and Loop are not meant to run side by side
 	if err := e.runner.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,8 @@ func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
 }
 
 // RunDue starts every stage due at r.now() and waits until all running stages have finished;
-// tests drive the runner with it instead of waiting on Loop's ticker.
+// tests drive the runner with it instead of waiting on Loop's ticker. Do not call it while
+// Loop runs.
 func (r *Runner) RunDue(ctx context.Context) error {
 	err := r.dispatch(ctx)
 	r.wg.Wait()
