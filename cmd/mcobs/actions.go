@@ -28,7 +28,7 @@ matches each alert against the scenarios file and runs their stages while the al
 Every alert, stage and action is kept in SQLite; actions history prints it. The scenarios file is
 documented in internal/actions/README.md.`,
 	}
-	cmd.AddCommand(newActionsServeCmd(), newActionsHistoryCmd())
+	cmd.AddCommand(newActionsServeCmd(), newActionsHistoryCmd(), newActionsCheckCmd())
 	return cmd
 }
 
@@ -91,6 +91,32 @@ func newActionsServeCmd() *cobra.Command {
 	f.DurationVar(&poll, "poll", time.Second, "how often pending stages are checked")
 	f.Int64Var(&maxBody, "max-body-bytes", actions.DefaultMaxBodyBytes, "largest webhook body accepted")
 	_ = cmd.MarkFlagRequired("token-file")
+	return cmd
+}
+
+func newActionsCheckCmd() *cobra.Command {
+	var configPath string
+	var scriptsToo bool
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate a scenarios file (every problem at once) and, with --scripts, that its programs are executable",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := actions.LoadConfig(configPath)
+			if err != nil {
+				return err
+			}
+			if scriptsToo {
+				if err := cfg.CheckScripts(); err != nil {
+					return fmt.Errorf("scenarios %q: %w", configPath, err)
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d scenario(s), %d script(s): ok\n", configPath, len(cfg.Scenarios), len(cfg.Scripts))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "scenarios.yml", "scenarios YAML file")
+	cmd.Flags().BoolVar(&scriptsToo, "scripts", false, "also check that every registered program exists and is executable (as serve does)")
 	return cmd
 }
 

@@ -127,3 +127,30 @@ func waitFor(t *testing.T, done chan error, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestActionsCheck(t *testing.T) {
+	f := func(args []string, wantErr, wantOut string) {
+		t.Helper()
+		var out bytes.Buffer
+		root := newRootCmd()
+		root.SetOut(&out)
+		root.SetErr(io.Discard)
+		root.SetArgs(append([]string{"actions", "check"}, args...))
+		err := root.Execute()
+		switch {
+		case wantErr == "" && err != nil:
+			t.Errorf("%v: %v", args, err)
+		case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+			t.Errorf("%v: err %v, want one containing %q", args, err, wantErr)
+		case !strings.Contains(out.String(), wantOut):
+			t.Errorf("%v: output %q, want %q", args, out.String(), wantOut)
+		}
+	}
+	example := "../../internal/actions/testdata/scenarios.yml"
+	// the documented example is valid
+	f([]string{"--config", example}, "", "2 scenario(s), 2 script(s): ok")
+	// its programs are placeholders, which --scripts reports
+	f([]string{"--config", example, "--scripts"}, "`scripts.grow_volume.argv[0]`", "")
+	// a missing file names the file
+	f([]string{"--config", "nope.yml"}, `"nope.yml"`, "")
+}
