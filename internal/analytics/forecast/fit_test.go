@@ -242,3 +242,31 @@ func TestOddInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestIntervalsFollowPhaseNoise(t *testing.T) {
+	t.Parallel()
+	// Noise of 0.5 at night, 2.5 at the daily peak (6:00 UTC here).
+	s := synth{days: 14, step: 5 * time.Minute, level: 50, daily: 10, noise: 0.5, peakNoise: 4, seed: 5}
+	ts, vs := s.series()
+	trT, trV, teT, teV := split(ts, vs, 24*time.Hour)
+	md, err := Fit(trT, trV, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := md.Forecast(24 * time.Hour)
+	width := func(hour int) float64 {
+		for i, tt := range fc.Times {
+			if tt.Hour() == hour && tt.Minute() == 0 {
+				return fc.Upper80[i] - fc.Lower80[i]
+			}
+		}
+		t.Fatalf("no forecast at %d:00", hour)
+		return 0
+	}
+	if peak, night := width(6), width(18); peak < 2.5*night {
+		t.Errorf("80%% width %.2f at the noisy peak, %.2f at the quiet trough: want at least 2.5 times", peak, night)
+	}
+	if _, c80, c95 := score(t, fc, teT, teV); c80 < 0.7 || c80 > 0.9 || c95 < 0.88 {
+		t.Errorf("coverage 80%% %.2f, 95%% %.2f", c80, c95)
+	}
+}

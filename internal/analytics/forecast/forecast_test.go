@@ -9,7 +9,8 @@ import (
 
 var t0 = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-// synth is level + slope*days + a daily sine + a weekend dip + Gaussian noise, on a regular
+// synth is level + slope*days + a daily sine + a weekend dip + Gaussian noise (optionally
+// stronger at the daily peak), on a regular
 // grid, with a fixed seed so every run sees the same series.
 type synth struct {
 	days        float64
@@ -19,6 +20,7 @@ type synth struct {
 	daily       float64
 	weekend     float64
 	noise       float64
+	peakNoise   float64 // extra noise, times noise, in proportion to the daily sine when above 0
 	seed        uint64
 }
 
@@ -34,7 +36,8 @@ func (s synth) series() ([]time.Time, []float64) {
 		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			v -= s.weekend
 		}
-		ts[i], vs[i] = t, v+s.noise*rng.NormFloat64()
+		sd := s.noise * (1 + s.peakNoise*math.Max(0, math.Sin(2*math.Pi*d)))
+		ts[i], vs[i] = t, v+sd*rng.NormFloat64()
 	}
 	return ts, vs
 }

@@ -42,7 +42,7 @@ func varianceFactors(p params, m, H int) []float64 {
 
 // empiricalOffsets measures the fitted model's h-step errors in the history at knot horizons.
 // It returns the knots and the four quantiles at each, or nothing if the history is too short.
-func (md *Model) empiricalOffsets(H int) (knots []int, q [4][]float64) {
+func (md *Model) empiricalOffsets(H int, scale []float64) (knots []int, q [4][]float64) {
 	n := len(md.g.y)
 	oMin := max(md.e.m, 10)
 	if n-1-oMin < minKnotErrs {
@@ -57,7 +57,11 @@ func (md *Model) empiricalOffsets(H int) (knots []int, q [4][]float64) {
 			if math.IsNaN(y) {
 				continue
 			}
-			errs = append(errs, y-md.predictFrom(o, h))
+			e := y - md.predictFrom(o, h)
+			if scale != nil {
+				e /= scale[(o+h)%len(scale)]
+			}
+			errs = append(errs, e)
 		}
 		if len(errs) < minKnotErrs {
 			break
@@ -76,23 +80,84 @@ func (md *Model) offsets(H int) offsets {
 	v := varianceFactors(md.p, md.e.m, H)
 	o := offsets{make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)}
 	out := [4][]float64{o.lo80, o.hi80, o.lo95, o.hi95}
-	knots, q := md.empiricalOffsets(H)
+	scale := md.phaseScale()
+	knots, q := md.empiricalOffsets(H, scale)
 	if len(knots) > 0 {
 		for h := 1; h <= H; h++ {
 			for i := range out {
 				out[i][h-1] = interpKnots(knots, q[i], h, v)
 			}
 		}
-	} else {
-		z := md.oneStepQuantiles()
-		for h := 1; h <= H; h++ {
-			for i := range out {
-				out[i][h-1] = z[i] * math.Sqrt(v[h-1])
+		monotone(o)
+		if scale != nil {
+			last := len(md.g.y) - 1
+			for h := 1; h <= H; h++ {
+				for i := range out {
+					out[i][h-1] *= scale[(last+h)%len(scale)]
+				}
 			}
+		}
+		return o
+	}
+	z := md.oneStepQuantiles()
+	for h := 1; h <= H; h++ {
+		for i := range out {
+			out[i][h-1] = z[i] * math.Sqrt(v[h-1])
 		}
 	}
 	monotone(o)
 	return o
+}
+
+// phaseScale is, for a seasonal model, the typical size of the one-step errors at each phase of
+// the season relative to their mean: metrics are often noisier at their daily peak than at
+// night, and one width for both would be too wide at night and too narrow at the peak. The
+// multi-step errors are measured in these units and the bounds scaled back at each step's
+// phase. Mean absolute errors are smoothed over neighbouring phases (a 24th of the season either
+// side) and floored at a quarter of the mean; nil without a season or with fewer than five
+// errors per phase.
+func (md *Model) phaseScale() []float64 {
+	m := md.e.m
+	if m == 0 {
+		return nil
+	}
+	sum := make([]float64, m)
+	cnt := make([]int, m)
+	total := 0
+	for t, e := range md.tr.resid {
+		if t < m || math.IsNaN(e) {
+			continue
+		}
+		sum[t%m] += math.Abs(e)
+		cnt[t%m]++
+		total++
+	}
+	if total < 5*m {
+		return nil
+	}
+	w := max(1, m/24)
+	scale := make([]float64, m)
+	var mean float64
+	for j := range m {
+		var s float64
+		var c int
+		for k := j - w; k <= j+w; k++ {
+			i := (k%m + m) % m
+			s += sum[i]
+			c += cnt[i]
+		}
+		if c > 0 {
+			scale[j] = s / float64(c)
+		}
+		mean += scale[j] / float64(m)
+	}
+	if mean == 0 {
+		return nil
+	}
+	for j := range scale {
+		scale[j] = math.Max(scale[j]/mean, 0.25)
+	}
+	return scale
 }
 
 // interpKnots interpolates linearly between knots and scales by the variance formula beyond.
