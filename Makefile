@@ -56,6 +56,7 @@ test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules
 	$(BIN)/promtool check rules alert-rules/*.rules.yml
 	$(BIN)/promtool test rules alert-rules/*.test.yml
 	$(BIN)/amtool check-config alert-rules/alertmanager.yml
+	AMTOOL=$(BIN)/amtool scripts/test-routes.sh
 
 check-generated: ## Regenerate the distribution sources and fail if they differ from the committed ones.
 	scripts/check-generated.sh

@@ -5,7 +5,8 @@ package alertrules
 
 import "embed"
 
-// FS holds every *.rules.yml file and alertmanager.yml of this folder.
+// FS holds every *.rules.yml file, alertmanager.yml and the notification templates it loads
+// (templates/*.tmpl).
 //
-//go:embed *.rules.yml alertmanager.yml
+//go:embed *.rules.yml alertmanager.yml templates/*.tmpl
 var FS embed.FS

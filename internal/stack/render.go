@@ -86,7 +86,33 @@ func render(o Options, l layout) error {
 	if err != nil {
 		return fmt.Errorf("alertmanager config: %w", err)
 	}
-	return os.WriteFile(l.AlertmanagerConfig, am, 0o644)
+	if err := os.WriteFile(l.AlertmanagerConfig, am, 0o644); err != nil {
+		return err
+	}
+	return copyTemplates(filepath.Join(filepath.Dir(l.AlertmanagerConfig), "templates"))
+}
+
+// copyTemplates writes the embedded notification templates to dst, where alertmanager.yml's
+// `templates: [templates/*.tmpl]` finds them (Alertmanager resolves it from the config's
+// directory).
+func copyTemplates(dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	files, err := fs.Glob(alertrules.FS, "templates/*.tmpl")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(alertrules.FS, f)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeConfig(dst, userFile, tmplName string, o Options) error {
