@@ -35,7 +35,7 @@ documented in internal/actions/README.md.`,
 func newActionsServeCmd() *cobra.Command {
 	var (
 		listen, configPath, dbPath, tokenFile, basicUser string
-		poll                                             time.Duration
+		poll, retention                                  time.Duration
 		maxBody                                          int64
 	)
 	cmd := &cobra.Command{
@@ -67,7 +67,7 @@ func newActionsServeCmd() *cobra.Command {
 			}
 			defer store.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			runner, err := actions.NewRunner(cmd.Context(), cfg, store, actions.Options{Logger: log})
+			runner, err := actions.NewRunner(cmd.Context(), cfg, store, actions.Options{Logger: log, Retention: retention})
 			if err != nil {
 				return err
 			}
@@ -89,6 +89,7 @@ func newActionsServeCmd() *cobra.Command {
 	f.StringVar(&tokenFile, "token-file", "", "file holding the webhook token (bearer, or the basic auth password)")
 	f.StringVar(&basicUser, "basic-user", "", "if set, the only username basic auth accepts")
 	f.DurationVar(&poll, "poll", time.Second, "how often pending stages are checked")
+	f.DurationVar(&retention, "retention", 90*24*time.Hour, "how long history is kept (0 keeps it forever); pending stages are never pruned")
 	f.Int64Var(&maxBody, "max-body-bytes", actions.DefaultMaxBodyBytes, "largest webhook body accepted")
 	_ = cmd.MarkFlagRequired("token-file")
 	return cmd

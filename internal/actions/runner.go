@@ -21,6 +21,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// MaxConcurrent bounds escalations running at the same time (default 8).
 	MaxConcurrent int
+	// Retention, when positive, is how long history is kept; Loop prunes older rows hourly.
+	Retention time.Duration
 	// BaseEnv is the environment every script starts with before MCOBS_* and its own env
 	// (default: only PATH=/usr/local/bin:/usr/bin:/bin), so the runner's secrets do not leak.
 	BaseEnv []string
@@ -38,6 +40,9 @@ type Runner struct {
 	kick  chan struct{}
 	wg    sync.WaitGroup
 
+	retention time.Duration
+	lastPrune time.Time
+
 	mu       sync.Mutex
 	inflight map[string]bool // escalations with a goroutine running their stages
 	errs     []error         // from stage goroutines, until Loop logs or RunDue returns them
@@ -48,7 +53,7 @@ type Runner struct {
 func NewRunner(ctx context.Context, cfg *Config, store *Store, o Options) (*Runner, error) {
 	r := &Runner{
 		cfg: cfg, store: store, now: o.Now, log: o.Logger, http: o.HTTPClient, env: o.BaseEnv,
-		inflight: map[string]bool{},
+		retention: o.Retention, inflight: map[string]bool{},
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -97,6 +102,7 @@ func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
 		if err := r.takeErrs(); err != nil && ctx.Err() == nil {
 			r.log.Error("running stages", slog.Any("error", err))
 		}
+		r.maybePrune(ctx)
 		select {
 		case <-ctx.Done():
 			r.wg.Wait()
@@ -104,6 +110,22 @@ func (r *Runner) Loop(ctx context.Context, poll time.Duration) {
 		case <-t.C:
 		case <-r.kick:
 		}
+	}
+}
+
+// maybePrune deletes history older than the retention, at most once an hour.
+func (r *Runner) maybePrune(ctx context.Context) {
+	now := r.now()
+	if r.retention <= 0 || now.Sub(r.lastPrune) < time.Hour {
+		return
+	}
+	r.lastPrune = now
+	n, err := r.store.Prune(ctx, now.Add(-r.retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		r.log.Error("pruning history", slog.Any("error", err))
+	case n > 0:
+		r.log.Info("pruned history", slog.Int64("rows", n), slog.Duration("retention", r.retention))
 	}
 }
 

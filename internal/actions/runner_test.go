@@ -318,3 +318,37 @@ func TestStoreOpensPathsWithURICharacters(t *testing.T) {
 		t.Fatalf("read-only history: %+v, %v", h, err)
 	}
 }
+
+func TestPruneKeepsPendingStages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	clock := &fakeClock{t: t0}
+	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e.post(webhook("firing", t0, diskLabels))
+	e.runDue() // chat done at t0; sms and remediate pending
+	e.post([]byte("{"))
+	clock.Add(48 * time.Hour)
+	e.post(webhook("firing", clock.Now(), map[string]string{"alertname": "Recent"}))
+	n, err := e.store.Prune(context.Background(), clock.Now().Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.history(Query{})
+	// gone: two old events, the chat action and the chat stage
+	if n != 4 {
+		t.Errorf("pruned %d rows, want 4", n)
+	}
+	if len(h.Events) != 1 || h.Events[0].Alertname != "Recent" {
+		t.Errorf("events after prune = %+v, want only the recent one", h.Events)
+	}
+	if len(h.Actions) != 0 {
+		t.Errorf("actions after prune = %+v", h.Actions)
+	}
+	if len(h.Stages) != 2 || h.Stages[0].State != StatePending || h.Stages[1].State != StatePending {
+		t.Fatalf("stages after prune = %+v, want the two pending ones", h.Stages)
+	}
+	e.runDue() // the pending stages still run: their escalation was kept
+	if got := ranStages(t, dir); strings.Join(got, ",") != "chat,sms,remediate" {
+		t.Errorf("ran %v, want chat,sms,remediate", got)
+	}
+}

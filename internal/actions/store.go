@@ -415,3 +415,35 @@ func (s *Store) nextDue(ctx context.Context) (time.Time, error) {
 	}
 	return fromTS(n.Int64), nil
 }
+
+// Prune deletes history older than before: events received, actions finished, and stages
+// finished (never a pending or running one) before it, and escalations left without stages.
+// It returns how many rows went.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin prune: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var total int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM events WHERE received_at < ?`, []any{ts(before)}},
+		{`DELETE FROM actions WHERE finished_at < ?`, []any{ts(before)}},
+		{`DELETE FROM stages WHERE state NOT IN (?, ?) AND finished_at < ?`, []any{StatePending, StateRunning, ts(before)}},
+		{`DELETE FROM escalations WHERE NOT EXISTS (SELECT 1 FROM stages WHERE stages.escalation = escalations.key)`, nil},
+	} {
+		res, err := tx.ExecContext(ctx, q.sql, q.args...)
+		if err != nil {
+			return 0, fmt.Errorf("prune history: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit prune: %w", err)
+	}
+	return total, nil
+}
