@@ -125,7 +125,9 @@ func fcScoreSeries(s tsio.Series, horizon, holdout time.Duration) (fcScore, fore
 		return sc, forecast.Forecast{}, nil
 	}
 	start := time.Now()
-	md, err := forecast.Fit(trT, trV, forecast.DefaultConfig())
+	cfg := forecast.DefaultConfig()
+	cfg.SelectHorizon = horizon // judge the candidate models at the horizon graded
+	md, err := forecast.Fit(trT, trV, cfg)
 	if err != nil {
 		return sc, forecast.Forecast{}, err
 	}
