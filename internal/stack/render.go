@@ -61,8 +61,10 @@ func HasPrometheusUI(o Options) bool {
 // render writes every part's configuration under o.Dir. User-supplied files are copied as they
 // are; the embedded defaults are templates filled with o.
 func render(o Options, l layout) error {
-	for _, d := range []string{filepath.Dir(l.CollectorConfig), l.PrometheusRules, l.PrometheusData,
-		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.Logs} {
+	for _, d := range []string{
+		filepath.Dir(l.CollectorConfig), l.PrometheusRules, l.PrometheusData,
+		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.Logs,
+	} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}

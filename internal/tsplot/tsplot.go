@@ -82,7 +82,7 @@ func Save(c Chart, path string) error {
 			return err
 		}
 		poly.Color = b.Color
-		poly.LineStyle.Width = 0
+		poly.Width = 0
 		p.Add(poly)
 		p.Legend.Add(b.Name, poly)
 	}
