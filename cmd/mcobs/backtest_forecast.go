@@ -200,10 +200,11 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 	fmt.Fprintln(w, "file\tmodel\tseason\tpoints\tMASE\trel_sn\trel_lin\tsMAPE\tcov80\tcov95\tfit_ms")
 	var sumMASE, sumSMAPE, logSN, logLin float64
 	var allMASE, allSN, allLin, allSMAPE []float64
+	var skipped []string // listed after the table, so they do not break its columns
 	var nMASE, nSMAPE, nSN, nLin, n, in80, in95, files int
 	for _, s := range scores {
 		if s.skipped != "" {
-			fmt.Fprintf(w, "%s\tskipped: %s\n", s.name, s.skipped)
+			skipped = append(skipped, s.name+": "+s.skipped)
 			continue
 		}
 		files++
@@ -242,7 +243,15 @@ func fcPrint(out io.Writer, scores []fcScore) error {
 		fmt.Fprintf(w, "median\t%d files\t\t\t%s\t%s\t%s\t%s\t\t\t\n", files,
 			fcNum(fcMedian(allMASE)), fcNum(fcMedian(allSN)), fcNum(fcMedian(allLin)), fcNum(fcMedian(allSMAPE)))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, s := range skipped {
+		if _, err := fmt.Fprintln(out, "skipped", s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fcMedian is the median of the finite values of x.
