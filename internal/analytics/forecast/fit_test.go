@@ -270,3 +270,24 @@ func TestIntervalsFollowPhaseNoise(t *testing.T) {
 		t.Errorf("coverage 80%% %.2f, 95%% %.2f", c80, c95)
 	}
 }
+
+func TestZeroConfigIsDefault(t *testing.T) {
+	t.Parallel()
+	s := synth{days: 5, step: 15 * time.Minute, level: 10, daily: 3, noise: 0.3, seed: 2}
+	ts, vs := s.series()
+	a, err := Predict(ts, vs, 6*time.Hour, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Predict(ts, vs, 6*time.Hour, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) || a.Info.Season != 24*time.Hour {
+		t.Fatalf("zero config: %+v, default: %+v", a.Info, b.Info)
+	}
+	none, err := Predict(ts, vs, 6*time.Hour, Config{Seasons: []time.Duration{}})
+	if err != nil || none.Info.Season != 0 {
+		t.Fatalf("no seasons: %+v, %v", none.Info, err)
+	}
+}

@@ -39,11 +39,12 @@ const minTrendObs = 10
 // ErrNoData is returned when the series holds no finite value.
 var ErrNoData = errors.New("forecast: no finite values")
 
-// Config tunes Fit. The zero value is not usable; start from DefaultConfig.
+// Config tunes Fit. Zero fields take DefaultConfig's values.
 type Config struct {
 	// Step is the grid step; 0 detects it as the median gap between samples.
 	Step time.Duration
 	// Seasons are the candidate periods, tested in order (a later one must beat an earlier one).
+	// Nil tests daily and weekly; an empty, non-nil slice tests none.
 	Seasons []time.Duration
 	// MaxSlots bounds the regular grid; older history is dropped.
 	MaxSlots int
@@ -106,6 +107,16 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 	if len(times) != len(values) {
 		return nil, fmt.Errorf("forecast: %d timestamps for %d values", len(times), len(values))
 	}
+	def := DefaultConfig()
+	if cfg.Seasons == nil {
+		cfg.Seasons = def.Seasons
+	}
+	if cfg.MaxSlots <= 0 {
+		cfg.MaxSlots = def.MaxSlots
+	}
+	if cfg.SelectHorizon <= 0 {
+		cfg.SelectHorizon = def.SelectHorizon
+	}
 	step := cfg.Step
 	if step <= 0 {
 		step = detectStep(times)
@@ -113,7 +124,7 @@ func Fit(times []time.Time, values []float64, cfg Config) (*Model, error) {
 	if step <= 0 {
 		step = time.Minute // a single timestamp: any step will do for a naive forecast
 	}
-	g := regularise(times, values, step, max(cfg.MaxSlots, 1))
+	g := regularise(times, values, step, cfg.MaxSlots)
 	md := &Model{g: g, info: Info{Step: step, Slots: len(g.y)}}
 	var obs []float64
 	for _, v := range g.y {
