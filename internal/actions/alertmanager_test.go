@@ -18,9 +18,13 @@ import (
 
 // alertmanagerBinary finds a real Alertmanager: $MCOBS_ALERTMANAGER, the repository's bin/
 // (where `mcobs up` expects it) or PATH.
-func alertmanagerBinary(t *testing.T) string {
+func alertmanagerBinary(t *testing.T) string { return binary(t, "alertmanager") }
+
+// binary finds a real Prometheus or Alertmanager: $MCOBS_<NAME>, the repository's bin/ (where
+// `mcobs up` expects them) or PATH; the test is skipped without it.
+func binary(t *testing.T, name string) string {
 	t.Helper()
-	for _, p := range []string{os.Getenv("MCOBS_ALERTMANAGER"), "../../bin/alertmanager"} {
+	for _, p := range []string{os.Getenv("MCOBS_" + strings.ToUpper(name)), "../../bin/" + name} {
 		if p == "" {
 			continue
 		}
@@ -30,10 +34,10 @@ func alertmanagerBinary(t *testing.T) string {
 			}
 		}
 	}
-	if p, err := exec.LookPath("alertmanager"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	t.Skip("alertmanager not found (bin/alertmanager, PATH or MCOBS_ALERTMANAGER): the real delivery path is not tested")
+	t.Skipf("%s not found (bin/%s, PATH or MCOBS_%s): the real delivery path is not tested", name, name, strings.ToUpper(name))
 	return ""
 }
 
@@ -63,7 +67,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // bearer token from a file; the first stage runs, the second after the (injected) 10 minutes,
 // and the resolved notification cancels the remediation.
 func TestRealAlertmanagerEscalation(t *testing.T) {
-	bin := alertmanagerBinary(t)
+	alertmanagerBinary(t)
 	dir := t.TempDir()
 	clock := &fakeClock{t: t0}
 	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
@@ -74,54 +78,7 @@ func TestRealAlertmanagerEscalation(t *testing.T) {
 	stopLoop := func() { once.Do(func() { cancel(); <-loopDone }) }
 	defer stopLoop()
 
-	tokenFile := filepath.Join(dir, "token")
-	if err := os.WriteFile(tokenFile, []byte(testToken), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	amCfg := fmt.Sprintf(`
-route:
-  receiver: actions
-  group_by: [alertname, host_id]
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: actions
-    webhook_configs:
-      - url: %s/api/v1/alerts
-        send_resolved: true
-        http_config:
-          authorization: {type: Bearer, credentials_file: %s}
-`, e.srv.URL, tokenFile)
-	amCfgPath := filepath.Join(dir, "alertmanager.yml")
-	if err := os.WriteFile(amCfgPath, []byte(amCfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	amAddr := freeAddr(t)
-	amCtx, amCancel := context.WithCancel(context.Background())
-	am := exec.CommandContext(amCtx, bin, "--config.file="+amCfgPath, "--storage.path="+filepath.Join(dir, "am"),
-		"--web.listen-address="+amAddr, "--cluster.listen-address=")
-	var amLog bytes.Buffer
-	am.Stdout, am.Stderr = &amLog, &amLog
-	if err := am.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		amCancel()
-		_ = am.Wait()
-		if t.Failed() {
-			t.Logf("alertmanager log:\n%s", amLog.String())
-		}
-	}()
-	eventually(t, "alertmanager ready", func() bool {
-		resp, err := http.Get("http://" + amAddr + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-
+	amAddr := startAlertmanager(t, dir, e.srv.URL)
 	startsAt := time.Now().UTC().Add(-time.Minute)
 	postAlert := func(endsAt time.Time) {
 		t.Helper()
@@ -166,4 +123,87 @@ receivers:
 			t.Errorf("alertmanager's delivery was not accepted: %+v", ev)
 		}
 	}
+}
+
+// startAlertmanager runs a real Alertmanager whose only receiver is the runner at runnerURL,
+// authenticated with the test token from a credentials_file, and returns its address. It is
+// stopped when the test ends.
+func startAlertmanager(t *testing.T, dir, runnerURL string) string {
+	t.Helper()
+	bin := alertmanagerBinary(t)
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(testToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	amCfg := fmt.Sprintf(`
+route:
+  receiver: actions
+  group_by: [alertname, host_id]
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: actions
+    webhook_configs:
+      - url: %s/api/v1/alerts
+        send_resolved: true
+        http_config:
+          authorization: {type: Bearer, credentials_file: %s}
+`, runnerURL, tokenFile)
+	cfgPath := filepath.Join(dir, "alertmanager.yml")
+	if err := os.WriteFile(cfgPath, []byte(amCfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	startProcess(t, bin, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "am"),
+		"--web.listen-address="+addr, "--cluster.listen-address=")
+	waitReady(t, "alertmanager", "http://"+addr+"/-/ready")
+	return addr
+}
+
+// startProcess starts a child that is killed, and its log shown on failure, when the test ends.
+func startProcess(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var log bytes.Buffer
+	var mu sync.Mutex
+	cmd.Stdout = lockedWriter{&mu, &log}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			mu.Lock()
+			t.Logf("%s log:\n%s", filepath.Base(bin), log.String())
+			mu.Unlock()
+		}
+	})
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func waitReady(t *testing.T, what, url string) {
+	t.Helper()
+	eventually(t, what+" ready", func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
 }
