@@ -115,7 +115,7 @@ func TestHTTPAction(t *testing.T) {
 		code := status
 		mu.Unlock()
 		w.WriteHeader(code)
-		io.WriteString(w, "noted")
+		_, _ = io.WriteString(w, "noted")
 	}))
 	defer target.Close()
 	e := newHTTPEnv(t, target.URL+"/hook", ServerOptions{})

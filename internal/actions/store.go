@@ -111,11 +111,11 @@ func OpenStore(path string, readOnly bool) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	if !readOnly {
 		if _, err := db.Exec(schema); err != nil {
-			db.Close()
+			_ = db.Close()
 			return nil, fmt.Errorf("create history schema in %q: %w", path, err)
 		}
 	} else if err := db.Ping(); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("open history %q: %w", path, err)
 	}
 	return &Store{db: db}, nil
@@ -259,14 +259,14 @@ func (s *Store) History(ctx context.Context, q Query) (*History, error) {
 		var ls string
 		if err := rows.Scan(&e.ID, &at, &e.Remote, &e.Status, &e.Outcome, &e.HTTPStatus, &e.Alertname,
 			&e.Fingerprint, &e.Severity, &e.Scenario, &ls, &e.Detail); err != nil {
-			rows.Close()
+			_ = rows.Close()
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		e.ReceivedAt = fromTS(at)
 		e.Labels = parseLabels(ls)
 		h.Events = append(h.Events, e)
 	}
-	rows.Close()
+	_ = rows.Close()
 
 	w, args = where("state")
 	srows, err := s.db.QueryContext(ctx, `SELECT key, escalation, idx, name, scenario, alertname, due_at, state,
@@ -279,13 +279,13 @@ func (s *Store) History(ctx context.Context, q Query) (*History, error) {
 		var due, st, fin int64
 		if err := srows.Scan(&r.Key, &r.Escalation, &r.Index, &r.Name, &r.Scenario, &r.Alertname, &due, &r.State,
 			&st, &fin, &r.Detail); err != nil {
-			srows.Close()
+			_ = srows.Close()
 			return nil, fmt.Errorf("read stages: %w", err)
 		}
 		r.DueAt, r.StartedAt, r.FinishedAt = fromTS(due), fromTS(st), fromTS(fin)
 		h.Stages = append(h.Stages, r)
 	}
-	srows.Close()
+	_ = srows.Close()
 
 	w, args = where("status")
 	arows, err := s.db.QueryContext(ctx, `SELECT id, stage_key, scenario, stage, alertname, idx, kind, target, status,

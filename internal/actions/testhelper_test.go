@@ -47,15 +47,15 @@ func helperMain(mode string) int {
 			return 99
 		}
 		b, _ := json.Marshal(rec)
-		f.Write(append(b, '\n'))
-		f.Close()
+		_, _ = f.Write(append(b, '\n'))
+		_ = f.Close()
 	}
 	switch mode {
 	case "exit7":
 		fmt.Println("about to fail")
 		return 7
 	case "spam":
-		os.Stdout.Write(bytes.Repeat([]byte("x"), 1<<20))
+		_, _ = os.Stdout.Write(bytes.Repeat([]byte("x"), 1<<20))
 	case "sleep":
 		time.Sleep(time.Minute)
 	case "spawn":
