@@ -3,6 +3,7 @@ package mcobsalertmanagerexporter
 import (
 	"context"
 	"maps"
+	"sort"
 	"sync"
 	"time"
 
@@ -106,20 +107,23 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 			continue // a point seen before (a retry) or older than the last one applied
 		}
 		s.seen = now
-		s.values = o.values
 		if o.level != s.level {
 			at := o.ts.AsTime()
 			if s.level >= minLevel {
+				// with the values of the level's last point, not of the point that ended it
 				e.owe(s, s.level, e.resolved(s, at))
 			}
-			s.level, s.since = o.level, at
+			s.level, s.since, s.values = o.level, at, o.values
 			if s.level >= minLevel {
 				e.owe(s, s.level, e.firing(s, now))
 				s.lastSent = now
 			}
-		} else if s.level >= minLevel && now.Sub(s.lastSent) >= e.cfg.ResendInterval {
-			e.owe(s, s.level, e.firing(s, now))
-			s.lastSent = now
+		} else {
+			s.values = o.values
+			if s.level >= minLevel && now.Sub(s.lastSent) >= e.cfg.ResendInterval {
+				e.owe(s, s.level, e.firing(s, now))
+				s.lastSent = now
+			}
 		}
 		s.ts = o.ts
 	}
@@ -133,6 +137,9 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 			out = append(out, outgoing{key: k, level: lv, seq: p.seq, alert: p.alert, todo: append([]bool(nil), p.todo...)})
 		}
 	}
+	// In the order the changes happened, so a resolved alert precedes the firing one that
+	// replaced it and the requests are the same from run to run.
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	return out
 }
 
