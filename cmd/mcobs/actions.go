@@ -67,6 +67,9 @@ func newActionsServeCmd() *cobra.Command {
 			}
 			defer store.Close()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+			if len(cfg.Scenarios) == 0 {
+				log.Warn("no scenarios: alerts are recorded, nothing runs", slog.String("config", configPath))
+			}
 			runner, err := actions.NewRunner(cmd.Context(), cfg, store, actions.Options{Logger: log, Retention: retention})
 			if err != nil {
 				return err

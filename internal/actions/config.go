@@ -3,6 +3,7 @@ package actions
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,7 +145,8 @@ func ParseConfig(b []byte) (*Config, error) {
 	var cfg Config
 	dec := yaml.NewDecoder(bytesReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
+	// An empty file is a valid config without scenarios: the runner then only records.
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	cfg.setDefaults()
@@ -218,9 +220,6 @@ func (c *Config) Validate() error {
 		if s.MaxOutputBytes < 0 {
 			bad(key+".max_output_bytes", "must be positive", s.MaxOutputBytes)
 		}
-	}
-	if len(c.Scenarios) == 0 {
-		bad("scenarios", "must list at least one scenario", "[]")
 	}
 	seen := map[string]int{}
 	for i, sc := range c.Scenarios {

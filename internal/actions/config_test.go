@@ -152,3 +152,15 @@ scenarios:
 		t.Errorf("the executable script was reported:\n%v", err)
 	}
 }
+
+func TestEmptyConfigOnlyRecords(t *testing.T) {
+	for _, doc := range []string{"", "# nothing yet\n", "scenarios: []\n"} {
+		cfg, err := ParseConfig([]byte(doc))
+		if err != nil {
+			t.Fatalf("%q: %v", doc, err)
+		}
+		if sc := cfg.Match(model.LabelSet{"alertname": "X"}); sc != nil {
+			t.Errorf("%q: matched %q", doc, sc.Name)
+		}
+	}
+}
