@@ -16,7 +16,7 @@ func newUpCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Run the local stack: cloud simulator, otelcol-mcobs, Prometheus and Alertmanager on 127.0.0.1",
-		Long: `up starts the cloud API simulator (mcobs sim), Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded) and the
+		Long: `up starts the cloud API simulator (mcobs sim), the action runner (mcobs actions), Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded) and the
 otelcol-mcobs collector from an embedded default configuration, waits for each to be ready,
 prints where they answer and a live status, and stops everything cleanly on Ctrl-C.
 Configuration, data and logs live under --dir.`,
@@ -31,6 +31,7 @@ Configuration, data and logs live under --dir.`,
 	f.StringVar(&o.BinDir, "bin-dir", o.BinDir, "directory holding prometheus, alertmanager and otelcol-mcobs")
 	f.StringVar(&o.Host, "host", o.Host, "address every part listens on")
 	f.IntVar(&o.SimulatorPort, "simulator-port", o.SimulatorPort, "cloud API simulator port")
+	f.IntVar(&o.ActionsPort, "actions-port", o.ActionsPort, "action runner port (webhook, history page)")
 	f.IntVar(&o.PrometheusPort, "prometheus-port", o.PrometheusPort, "Prometheus web port")
 	f.IntVar(&o.AlertmanagerPort, "alertmanager-port", o.AlertmanagerPort, "Alertmanager web port")
 	f.IntVar(&o.OTLPGRPCPort, "otlp-grpc-port", o.OTLPGRPCPort, "collector OTLP gRPC port")

@@ -19,6 +19,7 @@ type Options struct {
 	Host string
 
 	SimulatorPort        int
+	ActionsPort          int
 	PrometheusPort       int
 	AlertmanagerPort     int
 	OTLPGRPCPort         int
@@ -48,6 +49,7 @@ func DefaultOptions() Options {
 		BinDir:               "bin",
 		Host:                 "127.0.0.1",
 		SimulatorPort:        4566,
+		ActionsPort:          9095,
 		PrometheusPort:       9090,
 		AlertmanagerPort:     9093,
 		OTLPGRPCPort:         4317,
@@ -64,6 +66,7 @@ func DefaultOptions() Options {
 func (o Options) ports() []Port {
 	return []Port{
 		{Part: "simulator", What: "cloud API", Flag: "simulator-port", Port: o.SimulatorPort},
+		{Part: "actions", What: "webhook and history", Flag: "actions-port", Port: o.ActionsPort},
 		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
 		{Part: "alertmanager", What: "web", Flag: "alertmanager-port", Port: o.AlertmanagerPort},
 		{Part: "collector", What: "OTLP gRPC", Flag: "otlp-grpc-port", Port: o.OTLPGRPCPort},

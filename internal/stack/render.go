@@ -2,18 +2,22 @@ package stack
 
 import (
 	"bytes"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/template"
 
 	alertrules "github.com/mcobs/mcobs/alert-rules"
 )
 
-//go:embed defaults/*.tmpl
+//go:embed defaults/*.tmpl defaults/*.yml
 var defaults embed.FS
 
 // layout is where each part keeps its files under Options.Dir.
@@ -25,19 +29,28 @@ type layout struct {
 	PrometheusWorkDir  string
 	AlertmanagerConfig string
 	AlertmanagerData   string
-	Logs               string
+	// AlertmanagerSecrets holds the files alertmanager.yml reads credentials and URLs from.
+	AlertmanagerSecrets string
+	ActionsConfig       string
+	ActionsDB           string
+	ActionsToken        string
+	Logs                string
 }
 
 func newLayout(o Options) layout {
 	return layout{
-		CollectorConfig:    filepath.Join(o.Dir, "collector", "config.yaml"),
-		PrometheusConfig:   filepath.Join(o.Dir, "prometheus", "prometheus.yml"),
-		PrometheusRules:    filepath.Join(o.Dir, "prometheus", "rules"),
-		PrometheusData:     filepath.Join(o.Dir, "prometheus", "data"),
-		PrometheusWorkDir:  prometheusWorkDir(o),
-		AlertmanagerConfig: filepath.Join(o.Dir, "alertmanager", "alertmanager.yml"),
-		AlertmanagerData:   filepath.Join(o.Dir, "alertmanager", "data"),
-		Logs:               filepath.Join(o.Dir, "logs"),
+		CollectorConfig:     filepath.Join(o.Dir, "collector", "config.yaml"),
+		PrometheusConfig:    filepath.Join(o.Dir, "prometheus", "prometheus.yml"),
+		PrometheusRules:     filepath.Join(o.Dir, "prometheus", "rules"),
+		PrometheusData:      filepath.Join(o.Dir, "prometheus", "data"),
+		PrometheusWorkDir:   prometheusWorkDir(o),
+		AlertmanagerConfig:  filepath.Join(o.Dir, "alertmanager", "alertmanager.yml"),
+		AlertmanagerData:    filepath.Join(o.Dir, "alertmanager", "data"),
+		AlertmanagerSecrets: filepath.Join(o.Dir, "alertmanager", "secrets"),
+		ActionsConfig:       filepath.Join(o.Dir, "actions", "scenarios.yml"),
+		ActionsDB:           filepath.Join(o.Dir, "actions", "actions.db"),
+		ActionsToken:        filepath.Join(o.Dir, "alertmanager", "secrets", "action-runner-token"),
+		Logs:                filepath.Join(o.Dir, "logs"),
 	}
 }
 
@@ -63,7 +76,8 @@ func HasPrometheusUI(o Options) bool {
 func render(o Options, l layout) error {
 	for _, d := range []string{
 		filepath.Dir(l.CollectorConfig), l.PrometheusRules, l.PrometheusData,
-		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.Logs,
+		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.AlertmanagerSecrets,
+		filepath.Dir(l.ActionsConfig), l.Logs,
 	} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
@@ -91,7 +105,59 @@ func render(o Options, l layout) error {
 	if err := os.WriteFile(l.AlertmanagerConfig, am, 0o644); err != nil {
 		return err
 	}
-	return copyTemplates(filepath.Join(filepath.Dir(l.AlertmanagerConfig), "templates"))
+	if err := copyTemplates(filepath.Join(filepath.Dir(l.AlertmanagerConfig), "templates")); err != nil {
+		return err
+	}
+	if err := writeIfMissing(l.ActionsConfig, mustDefault("defaults/actions-scenarios.yml"), 0o644); err != nil {
+		return err
+	}
+	return writeSecrets(o, l)
+}
+
+// writeSecrets creates the files alertmanager.yml reads secrets from, once: a user's edits
+// survive restarts. The action runner's token is random. Locally the chat and page webhooks go
+// to the action runner too (basic auth with the token as password), so every notification
+// shows in its history instead of failing against a service that is not there; SMTP points at
+// example.invalid and fails visibly in Alertmanager's log until configured.
+func writeSecrets(o Options, l layout) error {
+	tok := make([]byte, 24)
+	if _, err := rand.Read(tok); err != nil {
+		return err
+	}
+	if err := writeIfMissing(l.ActionsToken, []byte(hex.EncodeToString(tok)), 0o600); err != nil {
+		return err
+	}
+	token, err := os.ReadFile(l.ActionsToken)
+	if err != nil {
+		return err
+	}
+	local := fmt.Sprintf("http://mcobs:%s@%s/api/v1/alerts", strings.TrimSpace(string(token)),
+		net.JoinHostPort(o.Host, strconv.Itoa(o.ActionsPort)))
+	for name, content := range map[string]string{
+		"page-webhook-url": local,
+		"chat-webhook-url": local,
+		"smtp-password":    "not-configured",
+	} {
+		if err := writeIfMissing(filepath.Join(l.AlertmanagerSecrets, name), []byte(content), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeIfMissing(path string, content []byte, perm os.FileMode) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	return os.WriteFile(path, content, perm)
+}
+
+func mustDefault(name string) []byte {
+	b, err := defaults.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded at build time: a missing file is a build mistake
+	}
+	return b
 }
 
 // copyTemplates writes the embedded notification templates to dst, where alertmanager.yml's

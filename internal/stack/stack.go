@@ -15,6 +15,7 @@ import (
 // Part names, used in every message.
 const (
 	Simulator    = "simulator"
+	Actions      = "actions"
 	Alertmanager = "alertmanager"
 	Prometheus   = "prometheus"
 	Collector    = "collector"
@@ -50,6 +51,21 @@ func New(o Options) (*Stack, error) {
 			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort)},
 			Dir:      o.Dir,
 			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/health",
+		},
+		{
+			// The action runner receives Alertmanager's webhooks, runs scenarios and keeps
+			// their history; it starts before Alertmanager so no notification is refused.
+			Name: Actions,
+			Path: filepath.Join(o.BinDir, "mcobs"),
+			Args: []string{
+				"actions", "serve",
+				"--listen=" + hp(o.ActionsPort),
+				"--config=" + l.ActionsConfig,
+				"--db=" + l.ActionsDB,
+				"--token-file=" + l.ActionsToken,
+			},
+			Dir:      filepath.Dir(l.ActionsConfig),
+			ReadyURL: "http://" + hp(o.ActionsPort) + "/healthz",
 		},
 		{
 			Name: Alertmanager,
@@ -184,6 +200,7 @@ func (s *Stack) URLs() []URL {
 		{"Cloud API simulator", h(o.SimulatorPort) + "/sim/stats"},
 		{"Prometheus", h(o.PrometheusPort)},
 		{"Alertmanager", h(o.AlertmanagerPort)},
+		{"Action history", h(o.ActionsPort)},
 		{"Collector OTLP gRPC", o.Host + ":" + strconv.Itoa(o.OTLPGRPCPort)},
 		{"Collector OTLP HTTP", h(o.OTLPHTTPPort)},
 		{"Collector health", h(o.HealthPort)},

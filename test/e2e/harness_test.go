@@ -72,8 +72,8 @@ func testOptions(t *testing.T) stack.Options {
 	o := stack.DefaultOptions()
 	o.Dir = t.TempDir()
 	o.BinDir = binDir(t, "mcobs", "prometheus", "alertmanager", "otelcol-mcobs")
-	p := freePorts(t, 7)
-	o.SimulatorPort = p[6]
+	p := freePorts(t, 8)
+	o.SimulatorPort, o.ActionsPort = p[6], p[7]
 	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort = p[0], p[1], p[2]
 	o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5]
 	o.StatusEvery = 0

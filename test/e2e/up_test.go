@@ -26,7 +26,8 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--status-every", "2s")
+		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort),
+		"--status-every", "2s")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 	}
 	waitLine("mcobs up: healthy")
 	for _, u := range []string{
+		"http://127.0.0.1:" + strconv.Itoa(o.ActionsPort) + "/healthz",
 		"http://127.0.0.1:" + strconv.Itoa(o.PrometheusPort) + "/-/ready",
 		"http://127.0.0.1:" + strconv.Itoa(o.AlertmanagerPort) + "/-/ready",
 		"http://127.0.0.1:" + strconv.Itoa(o.HealthPort) + "/",
@@ -135,7 +137,7 @@ func TestUpReportsTakenPort(t *testing.T) {
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--simulator-port", strconv.Itoa(o.SimulatorPort))
+		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort))
 	b, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) {
