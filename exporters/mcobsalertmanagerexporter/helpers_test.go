@@ -73,7 +73,7 @@ type peer struct {
 	headers  []http.Header
 }
 
-func newPeer(t *testing.T, statuses ...int) *peer {
+func newPeer(t testing.TB, statuses ...int) *peer {
 	t.Helper()
 	p := &peer{statuses: statuses}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

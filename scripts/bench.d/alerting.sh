@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Issue 5 figures, the alerting part: latency of the instant path (a point entering the
+# mcobs_alertmanager exporter -> two real Alertmanagers list the alert -> the action runner's
+# webhook receives it, with alert-rules/alertmanager.yml) from the e2e test, and the exporter's
+# cost per level change from its Go benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${MCOBS_BIN_DIR:-$PWD/bin}
+printf '%-44s %s\n' figure value
+if [ -x "$bin/alertmanager" ]; then
+  out=$(MCOBS_BIN_DIR="$bin" go test -count=1 -run '^TestAlertExporterReachesAlertmanager$' -v ./test/e2e/ 2>&1) || {
+    echo "$out" | grep -v 'level=' | tail -20 >&2
+    exit 1
+  }
+  echo "$out" | sed -n 's/.*FIGURE instant path, point entering the exporter -> both Alertmanagers list it: /instant path, point -> Alertmanager (x2)       /p'
+  echo "$out" | sed -n 's/.*FIGURE instant path, point entering the exporter -> action runner webhook /instant path, point -> action-runner route (recorder) /p'
+else
+  printf '%-44s %s\n' "instant path latency" "n/a ($bin/alertmanager not built: make build)"
+fi
+go test -run '^$' -bench 'BenchmarkPush' -benchtime=1s ./exporters/mcobsalertmanagerexporter/ |
+  awk '/^BenchmarkPush/ { for (i = 2; i <= NF; i++) if ($i == "changes/s") v = $(i-1);
+         n = $1; sub(/^BenchmarkPush\//, "", n); sub(/-[0-9]+$/, "", n);
+         printf "%-44s %.0f level changes/s (%s ns/push)\n", "exporter push, " n " changing per batch", v, $3 }'
