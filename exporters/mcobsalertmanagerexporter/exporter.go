@@ -44,6 +44,7 @@ type alertExporter struct {
 
 	mu        sync.Mutex
 	series    map[string]*series
+	owing     map[string]*series // series with alerts some peer has not accepted
 	seq       uint64
 	lastSweep time.Time
 }
@@ -60,6 +61,7 @@ func newExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*ale
 		peers:  newPeers(cfg),
 		now:    now,
 		series: map[string]*series{},
+		owing:  map[string]*series{},
 	}, nil
 }
 
@@ -111,17 +113,17 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 			at := o.ts.AsTime()
 			if s.level >= minLevel {
 				// with the values of the level's last point, not of the point that ended it
-				e.owe(s, s.level, e.resolved(s, at))
+				e.owe(o.key, s, s.level, e.resolved(s, at))
 			}
 			s.level, s.since, s.values = o.level, at, o.values
 			if s.level >= minLevel {
-				e.owe(s, s.level, e.firing(s, now))
+				e.owe(o.key, s, s.level, e.firing(s, now))
 				s.lastSent = now
 			}
 		} else {
 			s.values = o.values
 			if s.level >= minLevel && now.Sub(s.lastSent) >= e.cfg.ResendInterval {
-				e.owe(s, s.level, e.firing(s, now))
+				e.owe(o.key, s, s.level, e.firing(s, now))
 				s.lastSent = now
 			}
 		}
@@ -132,7 +134,7 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 		e.tel.ExporterMcobsAlertmanagerSeries.Add(ctx, int64(d))
 	}
 	var out []outgoing
-	for k, s := range e.series {
+	for k, s := range e.owing {
 		for lv, p := range s.pending {
 			out = append(out, outgoing{key: k, level: lv, seq: p.seq, alert: p.alert, todo: append([]bool(nil), p.todo...)})
 		}
@@ -153,11 +155,13 @@ func (e *alertExporter) sweep(now time.Time) {
 	for k, s := range e.series {
 		if now.Sub(s.seen) >= e.cfg.StaleAfter {
 			delete(e.series, k)
+			delete(e.owing, k)
 		}
 	}
 }
 
-func (e *alertExporter) owe(s *series, level int, a alert) {
+func (e *alertExporter) owe(key string, s *series, level int, a alert) {
+	e.owing[key] = s
 	e.seq++
 	todo := make([]bool, e.peers.len())
 	for i := range todo {
@@ -198,7 +202,7 @@ func (e *alertExporter) settle(ctx context.Context, batch []outgoing, results []
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, o := range batch {
-		s := e.series[o.key]
+		s := e.owing[o.key]
 		if s == nil {
 			continue
 		}
@@ -215,6 +219,9 @@ func (e *alertExporter) settle(ctx context.Context, batch []outgoing, results []
 		}
 		if done {
 			delete(s.pending, o.level)
+			if len(s.pending) == 0 {
+				delete(e.owing, o.key)
+			}
 		}
 	}
 	return e.peers.report(ctx, e.tel, e.logger, results)
