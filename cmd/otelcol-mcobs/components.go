@@ -3,6 +3,7 @@
 package main
 
 import (
+	mcobsalertmanagerexporter "github.com/mcobs/mcobs/exporters/mcobsalertmanagerexporter"
 	anomalyprocessor "github.com/mcobs/mcobs/processors/anomalyprocessor"
 	downsampleprocessor "github.com/mcobs/mcobs/processors/downsampleprocessor"
 	awsreceiver "github.com/mcobs/mcobs/receivers/awsreceiver"
@@ -103,6 +104,7 @@ func components() (otelcol.Factories, error) {
 		debugexporter.NewFactory(),
 		kafkaexporter.NewFactory(),
 		loadbalancingexporter.NewFactory(),
+		mcobsalertmanagerexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -113,6 +115,7 @@ func components() (otelcol.Factories, error) {
 		debugexporter.NewFactory().Type():                 "go.opentelemetry.io/collector/exporter/debugexporter v0.158.0",
 		kafkaexporter.NewFactory().Type():                 "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter v0.158.0",
 		loadbalancingexporter.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.158.0",
+		mcobsalertmanagerexporter.NewFactory().Type():     "github.com/mcobs/mcobs v0.0.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
