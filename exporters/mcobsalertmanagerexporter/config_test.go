@@ -85,7 +85,7 @@ func TestLoadConfig(t *testing.T) {
 			if len(tt.errs) > 0 {
 				require.Error(t, err)
 				for _, e := range tt.errs {
-					assert.ErrorContains(t, err, e)
+					require.ErrorContains(t, err, e)
 				}
 				return
 			}

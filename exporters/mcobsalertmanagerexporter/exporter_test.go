@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -116,6 +117,20 @@ func TestLevelChangesGolden(t *testing.T) {
 	assert.JSONEq(t, string(want), string(body))
 }
 
+// TestGoldenInputMatchesItsGenerator keeps the golden input and levelChangesInput, which
+// regenerates it, in step.
+func TestGoldenInputMatchesItsGenerator(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("testdata", "level_changes_of_two_series_reach_both_peers")
+	for i, want := range levelChangesInput() {
+		got, err := golden.ReadMetrics(filepath.Join(dir, fmt.Sprintf("input_%d.yaml", i+1)))
+		require.NoError(t, err)
+		require.NoError(t, pmetrictest.CompareMetrics(want, got,
+			pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreResourceMetricsOrder(),
+			pmetrictest.IgnoreMetricsOrder(), pmetrictest.IgnoreMetricDataPointsOrder()), "input_%d.yaml", i+1)
+	}
+}
+
 func TestRetryResendsOnlyToTheFailedPeer(t *testing.T) {
 	t.Parallel()
 	a, b := newPeer(t, http.StatusServiceUnavailable), newPeer(t)
@@ -126,7 +141,7 @@ func TestRetryResendsOnlyToTheFailedPeer(t *testing.T) {
 	err := e.push(context.Background(), md)
 	require.Error(t, err)
 	assert.False(t, consumererror.IsPermanent(err), "a 503 is worth retrying: %v", err)
-	assert.ErrorContains(t, err, a.srv.URL)
+	require.ErrorContains(t, err, a.srv.URL)
 	allA, okA := a.take()
 	allB, okB := b.take()
 	require.Len(t, allA, 1)

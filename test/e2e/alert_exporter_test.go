@@ -78,7 +78,7 @@ func amStart(t *testing.T, bin, runnerURL, token string) int {
 	t.Helper()
 	dir := t.TempDir()
 	err := fs.WalkDir(alertrules.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(p == "alertmanager.yml" || strings.HasPrefix(p, "templates/")) {
+		if err != nil || d.IsDir() || (p != "alertmanager.yml" && !strings.HasPrefix(p, "templates/")) {
 			return err
 		}
 		b, err := fs.ReadFile(alertrules.FS, p)
