@@ -146,7 +146,12 @@ type amAlert struct {
 }
 
 func amGetAlerts(ctx context.Context, port int) ([]amAlert, error) {
-	q := url.Values{"filter": {`alertname="McobsAnomalyInstant"`}}
+	return amGetAlertsNamed(ctx, port, "McobsAnomalyInstant")
+}
+
+// amGetAlertsNamed returns Alertmanager's active alerts named name.
+func amGetAlertsNamed(ctx context.Context, port int, name string) ([]amAlert, error) {
+	q := url.Values{"filter": {`alertname="` + name + `"`}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(port)+"/api/v2/alerts?"+q.Encode(), http.NoBody)
 	if err != nil {
 		return nil, err
