@@ -17,6 +17,9 @@ import (
 	alertrules "github.com/mcobs/mcobs/alert-rules"
 )
 
+// defaultActionsAddr is where alert-rules/alertmanager.yml sends the action runner's webhooks.
+const defaultActionsAddr = "127.0.0.1:9095"
+
 //go:embed defaults/*.tmpl defaults/*.yml
 var defaults embed.FS
 
@@ -98,6 +101,9 @@ func render(o Options, l layout) error {
 		am, err = os.ReadFile(o.AlertmanagerConfig)
 	} else {
 		am, err = alertrules.FS.ReadFile("alertmanager.yml")
+		// The embedded configuration names the action runner's default address; point it at
+		// the one this stack runs on.
+		am = bytes.ReplaceAll(am, []byte(defaultActionsAddr), []byte(net.JoinHostPort(o.Host, strconv.Itoa(o.ActionsPort))))
 	}
 	if err != nil {
 		return fmt.Errorf("alertmanager config: %w", err)

@@ -194,3 +194,30 @@ func readYAML(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestAlertmanagerReachesTheRunnerOnItsPort checks that the embedded alertmanager.yml is
+// pointed at the action runner's port of this stack, not the default one.
+func TestAlertmanagerReachesTheRunnerOnItsPort(t *testing.T) {
+	o := DefaultOptions()
+	o.Dir = t.TempDir()
+	o.ActionsPort = 19195
+	o, err := o.absolute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLayout(o)
+	if err := render(o, l); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(l.AlertmanagerConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "http://127.0.0.1:19195/api/v1/alerts") || strings.Contains(string(b), defaultActionsAddr) {
+		t.Fatalf("alertmanager.yml does not send to the runner on port 19195:\n%s", b)
+	}
+	url, err := os.ReadFile(filepath.Join(l.AlertmanagerSecrets, "chat-webhook-url"))
+	if err != nil || !strings.Contains(string(url), "@127.0.0.1:19195/api/v1/alerts") {
+		t.Fatalf("chat webhook URL = %q, %v", url, err)
+	}
+}
