@@ -119,18 +119,7 @@ func amStart(t *testing.T, bin, runnerURL, token string) int {
 		LogPath:  filepath.Join(dir, "alertmanager.log"),
 		ReadyURL: "http://127.0.0.1:" + strconv.Itoa(port) + "/-/ready",
 	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = p.Stop(10 * time.Second)
-		if t.Failed() {
-			t.Logf("alertmanager log:\n%s", p.LogTail(30))
-		}
-	})
-	if err := p.WaitReady(context.Background(), 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	startProcess(t, p, 30*time.Second)
 	return port
 }
 

@@ -65,18 +65,7 @@ rule_files: [rules/*.rules.yml]
 		LogPath:  filepath.Join(dir, "prometheus.log"),
 		ReadyURL: "http://127.0.0.1:" + strconv.Itoa(port) + "/-/ready",
 	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = p.Stop(10 * time.Second)
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", p.LogTail(30))
-		}
-	})
-	if err := p.WaitReady(context.Background(), 60*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	startProcess(t, p, 60*time.Second)
 	return port
 }
 

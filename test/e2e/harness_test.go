@@ -298,3 +298,21 @@ func (p *countingProxy) deliveries(want []sample) map[sample]int {
 	}
 	return out
 }
+
+// startProcess starts p, stops it when the test ends (logging the end of its log if the test
+// failed), and waits up to timeout for it to be ready.
+func startProcess(t *testing.T, p *stack.Process, timeout time.Duration) {
+	t.Helper()
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.Stop(10 * time.Second)
+		if t.Failed() {
+			t.Logf("%s log:\n%s", p.Name, p.LogTail(30))
+		}
+	})
+	if err := p.WaitReady(context.Background(), timeout); err != nil {
+		t.Fatal(err)
+	}
+}
