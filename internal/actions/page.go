@@ -3,7 +3,6 @@ package actions
 import (
 	"bytes"
 	"html/template"
-	"log/slog"
 	"net/http"
 	"time"
 )
@@ -43,15 +42,8 @@ pre{margin:0;max-width:60em;white-space:pre-wrap}.rejected,.failed,.error,.timeo
 `))
 
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
-	q, err := queryFrom(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	h, err := s.runner.store.History(r.Context(), q)
-	if err != nil {
-		s.runner.log.Error("reading history", slog.Any("error", err))
-		http.Error(w, "history unavailable", http.StatusInternalServerError)
+	q, h, ok := s.readHistory(w, r)
+	if !ok {
 		return
 	}
 	var buf bytes.Buffer

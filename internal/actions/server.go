@@ -156,19 +156,29 @@ func queryFrom(r *http.Request) (Query, error) {
 }
 
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
-	q, err := queryFrom(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	h, err := s.runner.store.History(r.Context(), q)
-	if err != nil {
-		s.runner.log.Error("reading history", slog.Any("error", err))
-		http.Error(w, "history unavailable", http.StatusInternalServerError)
+	_, h, ok := s.readHistory(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(h)
+}
+
+// readHistory answers the query in r's parameters for the history API and the page alike,
+// writing the 4xx or 5xx itself when it fails.
+func (s *Server) readHistory(w http.ResponseWriter, r *http.Request) (Query, *History, bool) {
+	q, err := queryFrom(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return q, nil, false
+	}
+	h, err := s.runner.store.History(r.Context(), q)
+	if err != nil {
+		s.runner.log.Error("reading history", slog.Any("error", err))
+		http.Error(w, "history unavailable", http.StatusInternalServerError)
+		return q, nil, false
+	}
+	return q, h, true
 }

@@ -136,18 +136,7 @@ func TestStartWithoutBinariesNamesFirstPart(t *testing.T) {
 // TestRenderedConfigs checks that the embedded defaults render to YAML that carries the chosen
 // ports and paths, and that the embedded rule files are copied for Prometheus.
 func TestRenderedConfigs(t *testing.T) {
-	o := DefaultOptions()
-	o.Dir = t.TempDir()
-	o.PrometheusPort = 19090
-	o.HealthPort = 23133
-	o, err := o.absolute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLayout(o)
-	if err := render(o, l); err != nil {
-		t.Fatal(err)
-	}
+	o, l := renderTemp(t, func(o *Options) { o.PrometheusPort, o.HealthPort = 19090, 23133 })
 	var col struct {
 		Exporters map[string]struct {
 			Endpoint string `yaml:"endpoint"`
@@ -198,17 +187,7 @@ func readYAML(t *testing.T, path string, v any) {
 // TestAlertmanagerReachesTheRunnerOnItsPort checks that the embedded alertmanager.yml is
 // pointed at the action runner's port of this stack, not the default one.
 func TestAlertmanagerReachesTheRunnerOnItsPort(t *testing.T) {
-	o := DefaultOptions()
-	o.Dir = t.TempDir()
-	o.ActionsPort = 19195
-	o, err := o.absolute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLayout(o)
-	if err := render(o, l); err != nil {
-		t.Fatal(err)
-	}
+	_, l := renderTemp(t, func(o *Options) { o.ActionsPort = 19195 })
 	b, err := os.ReadFile(l.AlertmanagerConfig)
 	if err != nil {
 		t.Fatal(err)
@@ -220,4 +199,21 @@ func TestAlertmanagerReachesTheRunnerOnItsPort(t *testing.T) {
 	if err != nil || !strings.Contains(string(url), "@127.0.0.1:19195/api/v1/alerts") {
 		t.Fatalf("chat webhook URL = %q, %v", url, err)
 	}
+}
+
+// renderTemp renders the default configuration, changed by mod, into a temporary state dir.
+func renderTemp(t *testing.T, mod func(*Options)) (Options, layout) {
+	t.Helper()
+	o := DefaultOptions()
+	o.Dir = t.TempDir()
+	mod(&o)
+	o, err := o.absolute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLayout(o)
+	if err := render(o, l); err != nil {
+		t.Fatal(err)
+	}
+	return o, l
 }
