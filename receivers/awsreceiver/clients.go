@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -126,7 +125,7 @@ func (s *awsScraper) buildTargets(base aws.Config) []*target {
 			cfg.Region = region
 			cfg.Credentials = a.creds
 			t := &target{account: a.id, region: region, disc: &discovery{}}
-			cfg.APIOptions = append(cfg.APIOptions, s.countCalls(t))
+			cfg.APIOptions = append(cfg.APIOptions, s.countCalls(t), s.billCalls(t))
 			t.cw = cloudwatch.NewFromConfig(cfg)
 			t.ec2 = ec2.NewFromConfig(cfg)
 			t.rds = rds.NewFromConfig(cfg)
@@ -158,11 +157,31 @@ func (s *awsScraper) countCalls(t *target) func(*middleware.Stack) error {
 				}
 				s.tb.ReceiverAwsAPICalls.Add(ctx, 1, metric.WithAttributes(
 					attribute.String("cloud.account.id", t.account), attribute.String("api", api), attribute.String("outcome", outcome)))
-				if strings.HasPrefix(api, "CloudWatch.ListMetrics") {
-					s.bill(ctx, t, api, 1)
-				}
 				return out, md, err
 			}), "Retry", middleware.After)
+	}
+}
+
+// billCalls adds a middleware that records the billed units of every successful operation, the
+// one place the receiver's cost is counted: it wraps the whole operation (retries included),
+// because CloudWatch bills a request it answered, not the attempts it throttled or failed.
+// GetMetricData bills each metric requested, ListMetrics each request.
+func (s *awsScraper) billCalls(t *target) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("mcobsBillCalls",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				if err != nil {
+					return out, md, err
+				}
+				switch p := in.Parameters.(type) {
+				case *cloudwatch.GetMetricDataInput:
+					s.bill(ctx, t, "CloudWatch.GetMetricData", int64(len(p.MetricDataQueries)))
+				case *cloudwatch.ListMetricsInput:
+					s.bill(ctx, t, "CloudWatch.ListMetrics", 1)
+				}
+				return out, md, nil
+			}), middleware.Before)
 	}
 }
 

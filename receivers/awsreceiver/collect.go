@@ -139,7 +139,6 @@ func (s *awsScraper) fetch(ctx context.Context, t *target, qs []query, start, en
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
-			s.bill(ctx, t, "CloudWatch.GetMetricData", int64(len(mdq)))
 			if err != nil {
 				return out, fmt.Errorf("CloudWatch GetMetricData: %w", err)
 			}

@@ -271,6 +271,9 @@ func TestFaultsAreSurvived(t *testing.T) {
 			if !seen {
 				t.Errorf("no API call counted with outcome %q", wantOutcome)
 			}
+			if !wantErr {
+				assertBilledAsServed(t, h, acct)
+			}
 		})
 	}
 	// Half the calls throttled: retried with backoff until they pass.
@@ -281,6 +284,24 @@ func TestFaultsAreSurvived(t *testing.T) {
 	f("expired credentials", sim.FaultConfig{ExpiredCredentialsRate: 1}, true, "error")
 	// Every body malformed: reported, not a crash.
 	f("malformed bodies", sim.FaultConfig{MalformedRate: 1}, true, "error")
+}
+
+// assertBilledAsServed checks that the billed units equal what the simulator answered
+// successfully: the metrics of successful GetMetricData calls and the ListMetrics calls that
+// were not answered with a fault. Retried attempts must not be billed.
+func assertBilledAsServed(t *testing.T, h *harness, acct string) {
+	t.Helper()
+	st := h.sim.Stats()
+	lists := st.CallsOf(acct, "monitoring", "ListMetrics")
+	for _, c := range st.Faults {
+		if c.Account == acct && c.Operation == "ListMetrics" {
+			lists -= c.Count
+		}
+	}
+	metadatatest.AssertEqualReceiverAwsBilledUnits(t, h.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attrSet(acct, "CloudWatch.GetMetricData"), Value: int64(st.MetricsRequestedBy(acct))},
+		{Attributes: attrSet(acct, "CloudWatch.ListMetrics"), Value: int64(lists)},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 func collectionStatus(md pmetric.Metrics) map[string]string {

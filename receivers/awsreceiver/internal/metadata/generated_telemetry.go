@@ -70,7 +70,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverAwsBilledUnits, err = builder.meter.Int64Counter(
 		"otelcol_receiver_aws_billed_units",
-		metric.WithDescription("Billed units requested, by account and api (CloudWatch GetMetricData bills per metric requested; ListMetrics per request). [Alpha]"),
+		metric.WithDescription("Billed units of successful operations, by account and api (CloudWatch GetMetricData bills per metric requested, ListMetrics per request; throttled or failed attempts are not billed). [Alpha]"),
 		metric.WithUnit("{unit}"),
 	)
 	errs = errors.Join(errs, err)

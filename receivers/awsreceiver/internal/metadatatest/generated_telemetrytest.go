@@ -40,7 +40,7 @@ func AssertEqualReceiverAwsAPICalls(t *testing.T, tt *componenttest.Telemetry, d
 func AssertEqualReceiverAwsBilledUnits(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_aws_billed_units",
-		Description: "Billed units requested, by account and api (CloudWatch GetMetricData bills per metric requested; ListMetrics per request). [Alpha]",
+		Description: "Billed units of successful operations, by account and api (CloudWatch GetMetricData bills per metric requested, ListMetrics per request; throttled or failed attempts are not billed). [Alpha]",
 		Unit:        "{unit}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
