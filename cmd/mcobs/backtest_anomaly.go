@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"image/color"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,18 +22,27 @@ import (
 // scores in the Numenta Anomaly Benchmark results layout, so score.py can grade them.
 func newBacktestAnomalyCmd() *cobra.Command {
 	var out, name, plot string
+	var fold, folds int
 	cmd := &cobra.Command{
-		Use:   "anomaly [--out DIR] [--detector NAME] [--plot FILE] FILES|DIRS",
+		Use:   "anomaly [--out DIR] [--detector NAME] [--plot FILE] [--fold K --folds N] FILES|DIRS",
 		Short: "Score CSV series with the anomaly detector and write NAB-layout results",
 		Long: `Runs exactly the detector of the anomaly processor (internal/analytics/detect, default
 configuration) over every CSV file given or found under the folders given, and writes
 <out>/<detector>/<category>/<detector>_<file>.csv with the columns timestamp,value,anomaly_score
 (the Numenta Anomaly Benchmark results layout). With --plot, the first series is drawn with its
-expected value, dynamic band and critical points to a .png or .svg file.`,
+expected value, dynamic band and critical points to a .png or .svg file.
+
+With --folds N, only the files of fold --fold K are scored: within each folder (NAB category)
+the files in name order are dealt out in turn to folds 0..N-1, so each fold has every kind of
+series and the split is fixed by the names alone (scripts/bench.d/anomaly_folds.sh uses it for a
+2-fold held-out NAB score).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, err := tsio.Expand(args)
 			if err != nil {
+				return err
+			}
+			if files, err = tsio.Fold(files, fold, folds); err != nil {
 				return err
 			}
 			if len(files) == 0 {
@@ -47,13 +54,15 @@ expected value, dynamic band and critical points to a .png or .svg file.`,
 	cmd.Flags().StringVar(&out, "out", "results", "results root folder")
 	cmd.Flags().StringVar(&name, "detector", "mcobs", "detector name used in the results layout")
 	cmd.Flags().StringVar(&plot, "plot", "", "draw the first series to this .png or .svg file")
+	cmd.Flags().IntVar(&fold, "fold", 0, "with --folds, the fold to score (0-based)")
+	cmd.Flags().IntVar(&folds, "folds", 1, "deal the files of each folder into this many folds and score only --fold")
 	return cmd
 }
 
 func backtestAnomaly(progress io.Writer, files []string, out, name, plot string) error {
 	bar := tsio.NewProgress(progress, len(files), "anomaly")
 	for i, f := range files {
-		s, err := readSeries(f)
+		s, err := readSeries(progress, f)
 		if err != nil {
 			return err
 		}
@@ -75,40 +84,20 @@ func backtestAnomaly(progress io.Writer, files []string, out, name, plot string)
 	return nil
 }
 
-// readSeries reads a series like tsio.Read but keeps rows whose timestamp goes backwards: NAB's
-// machine_temperature_system_failure.csv has one, and the scorer wants one output row per input
-// row, in order. The detector treats such a point as arriving at the previous time.
-func readSeries(path string) (tsio.Series, error) {
-	s, err := tsio.Read(path)
-	if err == nil {
-		return s, nil
-	}
-	f, oerr := os.Open(path)
-	if oerr != nil {
-		return tsio.Series{}, oerr
-	}
-	defer func() { _ = f.Close() }() // read only
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	recs, rerr := r.ReadAll()
-	if rerr != nil || len(recs) == 0 {
+// readSeries reads a series with tsio's lenient mode, the one reader of every backtest: NAB's
+// machine_temperature_system_failure.csv has a row back in time, and the NAB scorer wants one
+// output row per input row, in order (the detector treats such a point as arriving at the
+// previous time). What the lenient read kept or dropped is reported on warn.
+func readSeries(warn io.Writer, path string) (tsio.Series, error) {
+	s, rep, err := tsio.ReadWith(path, tsio.Lenient)
+	if err != nil {
 		return tsio.Series{}, err
 	}
-	s = tsio.Series{
-		Name:     strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
-		Category: filepath.Base(filepath.Dir(path)),
-		Path:     path,
+	if !rep.Clean() {
+		_, _ = fmt.Fprintf(warn, "warning: %s: %s\n", path, rep)
 	}
-	for i, rec := range recs {
-		if len(rec) < 2 || (i == 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "timestamp")) {
-			continue
-		}
-		t, terr := tsio.ParseTime(rec[0])
-		v, verr := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
-		if terr != nil || verr != nil {
-			return tsio.Series{}, err // the strict reader's error names the line
-		}
-		s.Points = append(s.Points, tsio.Point{Time: t, Value: v})
+	if len(s.Points) == 0 {
+		return tsio.Series{}, fmt.Errorf("read %q: no points", path)
 	}
 	return s, nil
 }

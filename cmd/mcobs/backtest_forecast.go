@@ -80,7 +80,7 @@ func backtestForecast(out, progress io.Writer, files []string, horizon, holdout 
 	bar := tsio.NewProgress(progress, len(files), "forecast")
 	var scores []fcScore
 	for i, f := range files {
-		s, err := readSeries(f)
+		s, err := readSeries(progress, f)
 		if err != nil {
 			return err
 		}

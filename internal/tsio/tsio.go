@@ -54,14 +54,54 @@ func ParseTime(s string) (time.Time, error) {
 // FormatTime writes a timestamp in NAB's layout, which the NAB scorer expects.
 func FormatTime(t time.Time) string { return t.UTC().Format(timeLayouts[0]) }
 
-// Read reads one CSV series. Rows must be in time order; a row that does not parse is an error
-// naming the file and line, because silently skipping it would shift every later result.
+// Read reads one CSV series strictly. Rows must be in time order; a row that does not parse is
+// an error naming the file and line, because silently skipping it would shift every later
+// result.
 func Read(path string) (Series, error) {
+	s, _, err := ReadWith(path, Strict)
+	return s, err
+}
+
+// Mode says how ReadWith treats rows that a strict reader refuses.
+type Mode uint8
+
+const (
+	// Strict refuses a file with a row that does not parse or goes back in time.
+	Strict Mode = iota
+	// Lenient keeps every parsed row in file order, even one whose timestamp is before the
+	// previous row's (NAB's machine_temperature_system_failure.csv has one, and NAB's scorer
+	// matches results to data rows by position), and drops rows that do not parse. Report says
+	// how many of each.
+	Lenient
+)
+
+// Report counts the rows a lenient read kept out of time order or dropped.
+type Report struct {
+	// Backwards is the number of kept rows whose timestamp is before the previous row's.
+	Backwards int
+	// Dropped is the number of rows that did not parse and were skipped.
+	Dropped int
+	// First describes the first such row (file:line: problem), empty when there was none.
+	First string
+}
+
+// Clean reports whether the read met the strict rules.
+func (r Report) Clean() bool { return r.Backwards == 0 && r.Dropped == 0 }
+
+// String summarises the report for a warning line.
+func (r Report) String() string {
+	return fmt.Sprintf("%d rows back in time kept, %d unparsable rows dropped (first: %s)", r.Backwards, r.Dropped, r.First)
+}
+
+// ReadWith reads one CSV series in the given mode. In Strict mode the Report is always clean;
+// in Lenient mode only an I/O or CSV syntax error fails the read.
+func ReadWith(path string, mode Mode) (Series, Report, error) {
+	var rep Report
 	f, err := os.Open(path)
 	if err != nil {
-		return Series{}, err
+		return Series{}, rep, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	s := Series{
 		Name:     strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)),
 		Category: filepath.Base(filepath.Dir(path)),
@@ -75,28 +115,54 @@ func Read(path string) (Series, error) {
 			break
 		}
 		if err != nil {
-			return Series{}, fmt.Errorf("read %q: %w", path, err)
+			return Series{}, rep, fmt.Errorf("read %q: %w", path, err)
 		}
-		if len(rec) < 2 {
-			return Series{}, fmt.Errorf("%s:%d: want timestamp,value, got %d fields", path, line, len(rec))
-		}
-		if line == 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "timestamp") {
+		if line == 1 && len(rec) >= 2 && strings.EqualFold(strings.TrimSpace(rec[0]), "timestamp") {
 			continue
 		}
-		t, err := ParseTime(rec[0])
-		if err != nil {
-			return Series{}, fmt.Errorf("%s:%d: %w", path, line, err)
+		p, backwards, perr := parseRow(rec, s.Points)
+		if perr == nil && backwards {
+			perr = fmt.Errorf("timestamp %s is before the previous row", rec[0])
+			if mode == Lenient {
+				rep.Backwards++
+				rep.note(path, line, perr)
+				perr = nil
+			}
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
-		if err != nil {
-			return Series{}, fmt.Errorf("%s:%d: value %q: %w", path, line, rec[1], err)
+		if perr != nil {
+			if mode == Strict {
+				return Series{}, rep, fmt.Errorf("%s:%d: %w", path, line, perr)
+			}
+			rep.Dropped++
+			rep.note(path, line, perr)
+			continue
 		}
-		if n := len(s.Points); n > 0 && t.Before(s.Points[n-1].Time) {
-			return Series{}, fmt.Errorf("%s:%d: timestamp %s is before the previous row", path, line, rec[0])
-		}
-		s.Points = append(s.Points, Point{Time: t, Value: v})
+		s.Points = append(s.Points, p)
 	}
-	return s, nil
+	return s, rep, nil
+}
+
+func (r *Report) note(path string, line int, err error) {
+	if r.First == "" {
+		r.First = fmt.Sprintf("%s:%d: %v", path, line, err)
+	}
+}
+
+// parseRow parses one record and says whether it goes back in time against the points so far.
+func parseRow(rec []string, prev []Point) (p Point, backwards bool, err error) {
+	if len(rec) < 2 {
+		return p, false, fmt.Errorf("want timestamp,value, got %d fields", len(rec))
+	}
+	t, err := ParseTime(rec[0])
+	if err != nil {
+		return p, false, err
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
+	if err != nil {
+		return p, false, fmt.Errorf("value %q: %w", rec[1], err)
+	}
+	backwards = len(prev) > 0 && t.Before(prev[len(prev)-1].Time)
+	return Point{Time: t, Value: v}, backwards, nil
 }
 
 // Expand turns arguments (files or folders) into the sorted list of CSV files below them.
