@@ -1,0 +1,47 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// CheckHealth asks the server for its build information and says in one sentence what is
+// wrong: the server cannot be reached, it refused the credentials, or it is not a Prometheus
+// HTTP API. "Save & test" in the config editor shows the message.
+func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	addr := d.settings.URL.String()
+	bi, err := d.prom.buildInfo(ctx)
+	if err == nil && bi.Version == "" {
+		err = &notAPIError{Body: "{}", Err: errors.New("no version in /api/v1/status/buildinfo")}
+	}
+	if err == nil {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
+			Message: fmt.Sprintf("Connected to Prometheus API at %s, version %s", addr, bi.Version)}, nil
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: healthMessage(addr, err)}, nil
+}
+
+// healthMessage names the problem and the address, so a user knows whether to fix the URL,
+// the credentials or the kind of server.
+func healthMessage(addr string, err error) string {
+	var se *statusError
+	var ae *apiError
+	var ne *notAPIError
+	switch {
+	case errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden):
+		return fmt.Sprintf("Authentication failed at %s (HTTP %d %s): check the auth type and credentials", addr, se.Status, http.StatusText(se.Status))
+	case errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden):
+		return fmt.Sprintf("Authentication failed at %s (HTTP %d %s): %s", addr, ae.Status, http.StatusText(ae.Status), ae.Msg)
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s is not a Prometheus API: /api/v1/status/buildinfo answered HTTP %d %s", addr, se.Status, http.StatusText(se.Status))
+	case errors.As(err, &ne):
+		return fmt.Sprintf("%s is not a Prometheus API: /api/v1/status/buildinfo is not the API's JSON (%v)", addr, ne.Err)
+	case errors.As(err, &ae):
+		return fmt.Sprintf("Prometheus API at %s answered with an error: %v", addr, ae)
+	}
+	return fmt.Sprintf("Cannot reach %s: %v", addr, err)
+}
