@@ -1,0 +1,76 @@
+import React from 'react';
+import { SelectableValue } from '@grafana/data';
+import { Field, Input, RadioButtonGroup, SecretInput } from '@grafana/ui';
+
+import { AuthType } from '../types';
+import { resetSecure, setJson, setSecure, Settings } from './secure';
+
+interface Props {
+  options: Settings;
+  onOptionsChange: (options: Settings) => void;
+}
+
+const AUTH_OPTIONS: Array<SelectableValue<AuthType>> = [
+  { label: 'No authentication', value: 'none' },
+  { label: 'Basic', value: 'basic' },
+  { label: 'Bearer token', value: 'bearer' },
+];
+
+/**
+ * AuthSettings picks one authentication mode. Basic auth uses Grafana's own basicAuth fields
+ * (basicAuth, basicAuthUser, secure basicAuthPassword) so the SDK's HTTP client applies it.
+ */
+export function AuthSettings({ options, onOptionsChange }: Props) {
+  const authType: AuthType = options.jsonData.authType ?? (options.basicAuth ? 'basic' : 'none');
+  const configured = options.secureJsonFields ?? {};
+
+  const onAuthType = (t: AuthType) =>
+    onOptionsChange({ ...setJson(options, { authType: t }), basicAuth: t === 'basic' });
+
+  return (
+    <>
+      <Field label="Authentication">
+        <RadioButtonGroup<AuthType>
+          aria-label="Authentication"
+          options={AUTH_OPTIONS}
+          value={authType}
+          onChange={onAuthType}
+        />
+      </Field>
+      {authType === 'basic' && (
+        <>
+          <Field label="User" htmlFor="mcobs-basic-user">
+            <Input
+              id="mcobs-basic-user"
+              width={40}
+              value={options.basicAuthUser ?? ''}
+              onChange={(e) => onOptionsChange({ ...options, basicAuthUser: e.currentTarget.value })}
+            />
+          </Field>
+          <Field label="Password" htmlFor="mcobs-basic-password">
+            <SecretInput
+              id="mcobs-basic-password"
+              width={40}
+              isConfigured={!!configured.basicAuthPassword}
+              value={options.secureJsonData?.basicAuthPassword ?? ''}
+              onChange={(e) => onOptionsChange(setSecure(options, 'basicAuthPassword', e.currentTarget.value))}
+              onReset={() => onOptionsChange(resetSecure(options, 'basicAuthPassword'))}
+            />
+          </Field>
+        </>
+      )}
+      {authType === 'bearer' && (
+        <Field label="Bearer token" description="Sent as Authorization: Bearer …" htmlFor="mcobs-bearer-token">
+          <SecretInput
+            id="mcobs-bearer-token"
+            width={40}
+            isConfigured={!!configured.bearerToken}
+            value={options.secureJsonData?.bearerToken ?? ''}
+            onChange={(e) => onOptionsChange(setSecure(options, 'bearerToken', e.currentTarget.value))}
+            onReset={() => onOptionsChange(resetSecure(options, 'bearerToken'))}
+          />
+        </Field>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import React from 'react';
+import { Button, IconButton, InlineField, InlineFieldRow, Input, Text } from '@grafana/ui';
+
+import { RunwayResource } from '../types';
+
+interface Props {
+  resources: RunwayResource[];
+  onChange: (resources: RunwayResource[]) => void;
+  onCommit: () => void;
+}
+
+/** NEW_RESOURCE is the row "Add resource" appends: 90% is the backend's default threshold for ratios. */
+export const NEW_RESOURCE: RunwayResource = { name: '', expr: '', threshold: 0.9 };
+
+/**
+ * thresholdError explains a threshold the backend cannot use. Ratios are the canonical
+ * metrics' unit, but bytes thresholds are allowed, so only non-numbers and negatives are wrong.
+ */
+export function thresholdError(value: number): string | undefined {
+  return Number.isFinite(value) && value >= 0 ? undefined : 'threshold must be a number ≥ 0, e.g. 0.9 for 90%';
+}
+
+/**
+ * RunwayResources edits a runway query's resources. An empty list is valid and means the
+ * backend's defaults, which is why removing the last row is allowed.
+ */
+export function RunwayResources({ resources, onChange, onCommit }: Props) {
+  const update = (i: number, patch: Partial<RunwayResource>) =>
+    onChange(resources.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+
+  return (
+    <div>
+      {resources.length === 0 && (
+        <Text color="secondary" element="p">
+          No resources: the backend uses its defaults for cpu, memory, disk and filesystem.
+        </Text>
+      )}
+      {resources.map((r, i) => (
+        <InlineFieldRow key={i}>
+          <InlineField label="Resource" labelWidth={12} htmlFor={`runway-name-${i}`}>
+            <Input
+              id={`runway-name-${i}`}
+              width={14}
+              value={r.name}
+              placeholder="disk"
+              onChange={(e) => update(i, { name: e.currentTarget.value })}
+              onBlur={onCommit}
+            />
+          </InlineField>
+          <InlineField
+            label="Expr"
+            grow
+            htmlFor={`runway-expr-${i}`}
+            invalid={r.expr.trim() === ''}
+            error="expr is required"
+          >
+            <Input
+              id={`runway-expr-${i}`}
+              value={r.expr}
+              placeholder="max by (host_name) (system_filesystem_utilization_ratio)"
+              onChange={(e) => update(i, { expr: e.currentTarget.value })}
+              onBlur={onCommit}
+            />
+          </InlineField>
+          <InlineField
+            label="Threshold"
+            htmlFor={`runway-threshold-${i}`}
+            invalid={!!thresholdError(r.threshold)}
+            error={thresholdError(r.threshold)}
+          >
+            <Input
+              id={`runway-threshold-${i}`}
+              type="number"
+              width={10}
+              step="0.01"
+              value={Number.isNaN(r.threshold) ? '' : r.threshold}
+              onChange={(e) => update(i, { threshold: e.currentTarget.valueAsNumber })}
+              onBlur={onCommit}
+            />
+          </InlineField>
+          <IconButton
+            name="trash-alt"
+            aria-label={`Remove resource ${i + 1}`}
+            onClick={() => {
+              onChange(resources.filter((_, j) => j !== i));
+              onCommit();
+            }}
+          />
+        </InlineFieldRow>
+      ))}
+      <Button variant="secondary" size="sm" icon="plus" onClick={() => onChange([...resources, { ...NEW_RESOURCE }])}>
+        Add resource
+      </Button>
+    </div>
+  );
+}
