@@ -53,4 +53,3 @@ func (d *Datasource) Dispose() {
 func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
 	return d.resources.CallResource(ctx, req, sender)
 }
-

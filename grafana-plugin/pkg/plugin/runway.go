@@ -217,7 +217,7 @@ func runwayFrame(rows []runwayRow, origin time.Time) *data.Frame {
 		}
 		var date *time.Time
 		if r.run.Expected.Within {
-			date = ptr(r.run.Expected.At.UTC())
+			date = ptr(r.run.Expected.At.UTC().Round(time.Second))
 		}
 		vals = append(vals, r.target, r.current, r.threshold, days(r.run.Expected), days(r.run.Pessimistic),
 			days(r.run.Optimistic), date, r.run.Expected.String(), r.model)
