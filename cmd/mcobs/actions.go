@@ -42,7 +42,7 @@ func newActionsServeCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the webhook, the history API (GET /api/v1/history) and the history page (GET /)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			cfg, err := actions.LoadConfig(configPath)
 			if err != nil {
 				return err
@@ -65,7 +65,7 @@ func newActionsServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer func() { err = errors.Join(err, store.Close()) }()
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			if len(cfg.Scenarios) == 0 {
 				log.Warn("no scenarios: alerts are recorded, nothing runs", slog.String("config", configPath))
@@ -134,7 +134,7 @@ func newActionsHistoryCmd() *cobra.Command {
 		Use:   "history",
 		Short: "Print received alerts, escalation stages and action results, newest first",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			if _, err := os.Stat(dbPath); err != nil {
 				return fmt.Errorf("history database --db %q: %w", dbPath, err)
 			}
@@ -145,7 +145,7 @@ func newActionsHistoryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer func() { err = errors.Join(err, store.Close()) }()
 			h, err := store.History(cmd.Context(), actions.Query{Alertname: alertname, Status: status, Limit: limit})
 			if err != nil {
 				return err

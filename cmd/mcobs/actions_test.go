@@ -45,8 +45,10 @@ scenarios:
 		root := newRootCmd()
 		root.SetOut(io.Discard)
 		root.SetErr(io.Discard)
-		root.SetArgs([]string{"actions", "serve", "--listen", addr, "--config", cfgPath, "--db", dbPath,
-			"--token-file", tokenPath, "--poll", "100ms"})
+		root.SetArgs([]string{
+			"actions", "serve", "--listen", addr, "--config", cfgPath, "--db", dbPath,
+			"--token-file", tokenPath, "--poll", "100ms",
+		})
 		done <- root.ExecuteContext(ctx)
 	}()
 	waitFor(t, done, func() bool {

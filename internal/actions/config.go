@@ -210,7 +210,7 @@ func (c *Config) Validate() error {
 			bad(key+".argv[0]", "must be an absolute path (no PATH lookup, no shell)", s.Argv[0])
 		}
 		for i, l := range s.ArgsFromLabels {
-			if !model.LabelName(l).IsValidLegacy() {
+			if !model.LegacyValidation.IsValidLabelName(l) {
 				bad(fmt.Sprintf("%s.args_from_labels[%d]", key, i), "must be a label name", l)
 			}
 		}

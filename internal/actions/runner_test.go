@@ -304,7 +304,9 @@ func TestStoreOpensPathsWithURICharacters(t *testing.T) {
 	if err := s.RecordEvent(context.Background(), &Event{ReceivedAt: t0, Status: "rejected", Outcome: "rejected", HTTPStatus: 401}); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database not at %q: %v", path, err)
 	}
@@ -312,7 +314,11 @@ func TestStoreOpensPathsWithURICharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ro.Close()
+	t.Cleanup(func() {
+		if err := ro.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	h, err := ro.History(context.Background(), Query{})
 	if err != nil || len(h.Events) != 1 {
 		t.Fatalf("read-only history: %+v, %v", h, err)

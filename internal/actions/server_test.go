@@ -284,8 +284,10 @@ scenarios:
 		t.Fatalf("%d messages, want 1", len(sink.msgs))
 	}
 	m := sink.msgs[0]
-	for _, want := range []string{"RCPT TO:<oncall@example.com>", "RCPT TO:<team@example.com>",
-		"Subject: [mcobs] warning  Bcc: attacker@example.com: DiskFull (mail/notify)\r\n", "host=db-1", "summary: test"} {
+	for _, want := range []string{
+		"RCPT TO:<oncall@example.com>", "RCPT TO:<team@example.com>",
+		"Subject: [mcobs] warning  Bcc: attacker@example.com: DiskFull (mail/notify)\r\n", "host=db-1", "summary: test",
+	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("message lacks %q:\n%s", want, m)
 		}

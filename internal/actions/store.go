@@ -3,7 +3,6 @@ package actions
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -401,19 +400,6 @@ func (s *Store) recordAction(ctx context.Context, a *ActionResult) error {
 		return fmt.Errorf("record action of stage %q: %w", a.StageKey, err)
 	}
 	return nil
-}
-
-// nextDue is the earliest pending stage's due time, or zero when none is pending.
-func (s *Store) nextDue(ctx context.Context) (time.Time, error) {
-	var n sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT MIN(due_at) FROM stages WHERE state = ?`, StatePending).Scan(&n)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, fmt.Errorf("query next due stage: %w", err)
-	}
-	if !n.Valid {
-		return time.Time{}, nil
-	}
-	return fromTS(n.Int64), nil
 }
 
 // Prune deletes history older than before: events received, actions finished, and stages

@@ -176,7 +176,9 @@ func (e *env) close() {
 		e.srv = nil
 	}
 	if e.store != nil {
-		e.store.Close()
+		if err := e.store.Close(); err != nil {
+			e.t.Error(err)
+		}
 		e.store = nil
 	}
 }

@@ -28,7 +28,7 @@ exporters:
   prometheus_remote_write:
     endpoint: http://127.0.0.1:9/api/v1/write
     wal:
-      directroy: /tmp/wal
+      directory_path: /tmp/wal
 service:
   pipelines:
     metrics:
@@ -45,7 +45,7 @@ service:
 	if !errorsAs(err, &ee) || ctx.Err() != nil {
 		t.Fatalf("otelcol-mcobs with an invalid config: err %v, want a non-zero exit at start; output:\n%s", err, b)
 	}
-	if !strings.Contains(string(b), "directroy") {
-		t.Fatalf("error does not name the bad key %q:\n%s", "directroy", b)
+	if !strings.Contains(string(b), "directory_path") {
+		t.Fatalf("error does not name the bad key %q:\n%s", "directory_path", b)
 	}
 }
