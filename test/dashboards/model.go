@@ -1,0 +1,159 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Dashboard is the part of Grafana's dashboard JSON model the checks read.
+type Dashboard struct {
+	// File is the base name of the JSON file the dashboard was read from.
+	File       string   `json:"-"`
+	UID        string   `json:"uid"`
+	Title      string   `json:"title"`
+	Tags       []string `json:"tags"`
+	Panels     []Panel  `json:"panels"`
+	Templating struct {
+		List []Variable `json:"list"`
+	} `json:"templating"`
+}
+
+// Panel is one panel; rows hold their collapsed panels in Panels.
+type Panel struct {
+	ID         int            `json:"id"`
+	Type       string         `json:"type"`
+	Title      string         `json:"title"`
+	Datasource *DatasourceRef `json:"datasource"`
+	Targets    []Target       `json:"targets"`
+	Panels     []Panel        `json:"panels"`
+}
+
+// DatasourceRef points at a provisioned datasource by uid.
+type DatasourceRef struct {
+	Type string `json:"type"`
+	UID  string `json:"uid"`
+}
+
+// Target is a panel query: a Prometheus one (Expr) or one of the mcobs Insights query model
+// (grafana-plugin/README.md: queryType, expr, resources).
+type Target struct {
+	RefID      string         `json:"refId"`
+	Datasource *DatasourceRef `json:"datasource"`
+	Expr       string         `json:"expr"`
+	Instant    bool           `json:"instant"`
+	QueryType  string         `json:"queryType"`
+	Resources  []struct {
+		Name      string  `json:"name"`
+		Expr      string  `json:"expr"`
+		Threshold float64 `json:"threshold"`
+	} `json:"resources"`
+}
+
+// Variable is a template variable. Query is a string or Grafana's Prometheus variable query
+// object ({"query": "label_values(...)"}).
+type Variable struct {
+	Name       string          `json:"name"`
+	Type       string          `json:"type"`
+	Datasource *DatasourceRef  `json:"datasource"`
+	Query      json.RawMessage `json:"query"`
+	IncludeAll bool            `json:"includeAll"`
+	AllValue   string          `json:"allValue"`
+	Multi      bool            `json:"multi"`
+}
+
+// QueryString returns the variable's query text, whichever form it is stored in.
+func (v Variable) QueryString() string {
+	var s string
+	if json.Unmarshal(v.Query, &s) == nil {
+		return s
+	}
+	var o struct {
+		Query string `json:"query"`
+	}
+	_ = json.Unmarshal(v.Query, &o)
+	return o.Query
+}
+
+// ProvisioningDir is grafana-plugin/provisioning of the source tree this package was built from.
+func ProvisioningDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "grafana-plugin", "provisioning")
+}
+
+// RepoDir is the root of the source tree this package was built from.
+func RepoDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// DashboardDir is where the provisioned dashboard JSON files are.
+func DashboardDir(provisioning string) string {
+	return filepath.Join(provisioning, "dashboards", "mcobs")
+}
+
+// LoadAll reads every *.json file of dir, sorted by name.
+func LoadAll(dir string) ([]Dashboard, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	out := make([]Dashboard, 0, len(files))
+	for _, f := range files {
+		d, err := Load(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Load reads one dashboard file.
+func Load(path string) (Dashboard, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	var d Dashboard
+	if err := json.Unmarshal(b, &d); err != nil {
+		return Dashboard{}, fmt.Errorf("parse dashboard %q: %w", path, err)
+	}
+	d.File = filepath.Base(path)
+	return d, nil
+}
+
+// Datasources reads the datasource provisioning files of dir (datasources/*.yaml) and returns
+// each datasource's type by uid.
+func Datasources(provisioning string) (map[string]string, error) {
+	files, err := filepath.Glob(filepath.Join(provisioning, "datasources", "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Datasources []struct {
+				UID  string `yaml:"uid"`
+				Type string `yaml:"type"`
+			} `yaml:"datasources"`
+		}
+		if err := yaml.Unmarshal(b, &p); err != nil {
+			return nil, fmt.Errorf("parse datasource provisioning %q: %w", f, err)
+		}
+		for _, ds := range p.Datasources {
+			out[ds.UID] = ds.Type
+		}
+	}
+	return out, nil
+}
