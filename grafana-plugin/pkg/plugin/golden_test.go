@@ -58,29 +58,62 @@ func TestGoldenQueries(t *testing.T) {
 		fixtureEnd.Add(-2*time.Hour), fixtureEnd, 5*time.Minute))
 }
 
+// TestGoldenPerQueryErrors sends good and bad queries in one request: each bad one gets its own
+// error, naming the key and the value, and the good one its frames. (The SDK's golden JSON
+// files cannot hold an error response, so the errors are compared as strings.)
 func TestGoldenPerQueryErrors(t *testing.T) {
 	ds := newTestDatasource(t, realPrometheus(t), `{}`, nil)
 	from, to := fixtureEnd.Add(-24*time.Hour), fixtureEnd
-	req := &backend.QueryDataRequest{Queries: []backend.DataQuery{
-		dataQuery("good", `{"queryType":"forecast","expr":"demo_load","history":"3d","step":"1h","horizon":"6h"}`, from, to, 0),
-		dataQuery("badPromQL", `{"queryType":"forecast","expr":"rate(demo_load[5m]"}`, from, to, 0),
-		dataQuery("unknownType", `{"queryType":"predict","expr":"demo_load"}`, from, to, 0),
-		dataQuery("badHorizon", `{"queryType":"forecast","expr":"demo_load","horizon":"soon"}`, from, to, 0),
-		dataQuery("badResource", `{"queryType":"runway","resources":[{"name":"gpu"},{"name":"cpu","direction":"sideways"}]}`, from, to, 0),
-		dataQuery("notSelector", `{"queryType":"anomalies","expr":"sum(system_cpu_utilization_ratio)"}`, from, to, 0),
-	}}
+	req := &backend.QueryDataRequest{}
+	want := map[string]struct {
+		status backend.Status
+		err    string
+	}{}
+	f := func(refID, js string, status backend.Status, err string) {
+		req.Queries = append(req.Queries, dataQuery(refID, js, from, to, 0))
+		want[refID] = struct {
+			status backend.Status
+			err    string
+		}{status, err}
+	}
+	// A good forecast between the bad queries.
+	f("good", `{"queryType":"forecast","expr":"demo_load","history":"3d","step":"1h","horizon":"6h"}`, 0, "")
+	// PromQL that Prometheus rejects: its message, as a downstream bad request.
+	f("badPromQL", `{"queryType":"forecast","expr":"rate(demo_load[5m]"}`, backend.StatusBadRequest,
+		`query "rate(demo_load[5m]": bad_data: invalid parameter "query": 1:19: parse error: unclosed left parenthesis`)
+	// A query type the plugin does not have.
+	f("unknownType", `{"queryType":"predict","expr":"demo_load"}`, backend.StatusBadRequest,
+		"unknown `queryType` \"predict\": want forecast, runway or anomalies")
+	// A horizon that is not a duration.
+	f("badHorizon", `{"queryType":"forecast","expr":"demo_load","horizon":"soon"}`, backend.StatusBadRequest,
+		"`horizon` must be a positive duration such as \"7d\" or \"5m\", got \"soon\"")
+	// A horizon of too many steps.
+	f("longHorizon", `{"queryType":"forecast","expr":"demo_load","horizon":"1y","step":"1m"}`, backend.StatusBadRequest,
+		"`horizon` 1y is 525600 steps of 1m; at most 100000, choose a larger `step`")
+	// Two bad resources, both reported.
+	f("badResource", `{"queryType":"runway","resources":[{"name":"gpu"},{"name":"cpu","direction":"sideways"}]}`, backend.StatusBadRequest,
+		"`resources[0].expr` is empty and \"gpu\" is not a default resource (cpu, memory, disk, filesystem)\n`resources[1].direction` of \"cpu\" must be above or below, got \"sideways\"")
+	// An anomalies query on an expression that is not a selector.
+	f("notSelector", `{"queryType":"anomalies","expr":"sum(system_cpu_utilization_ratio)"}`, backend.StatusBadRequest,
+		"`expr` must be a metric selector such as system_cpu_utilization_ratio{host_name=\"web-1\"}, got \"sum(system_cpu_utilization_ratio)\"")
 	resp, err := ds.QueryData(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range req.Queries {
-		dr, ok := resp.Responses[q.RefID]
-		if !ok {
-			t.Fatalf("no response for %q", q.RefID)
+	if len(resp.Responses) != len(req.Queries) {
+		t.Fatalf("%d responses for %d queries", len(resp.Responses), len(req.Queries))
+	}
+	for refID, w := range want {
+		dr := resp.Responses[refID]
+		if w.err == "" {
+			if dr.Error != nil {
+				t.Fatalf("%s: %v", refID, dr.Error)
+			}
+			experimental.CheckGoldenJSONResponse(t, "testdata", "errors_"+refID, &dr, *update)
+			continue
 		}
-		if (q.RefID == "good") != (dr.Error == nil) {
-			t.Errorf("%s: error %v", q.RefID, dr.Error)
+		if dr.Error == nil || dr.Error.Error() != w.err || dr.Status != w.status || len(dr.Frames) != 0 {
+			t.Errorf("%s: status %d error %v, want %d %q", refID, dr.Status, dr.Error, w.status, w.err)
 		}
-		experimental.CheckGoldenJSONResponse(t, "testdata", "errors_"+q.RefID, &dr, *update)
 	}
 }
