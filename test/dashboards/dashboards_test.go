@@ -158,7 +158,9 @@ func TestCheckFindsEachProblem(t *testing.T) {
 	// A datasource uid nobody provisioned.
 	f(func(d *Dashboard) { d.Panels[0].Datasource.UID = "prom" }, `datasource uid "prom", which is not provisioned`)
 	// A target pointing at the plugin under the Prometheus type.
-	f(func(d *Dashboard) { d.Panels[0].Targets[0].Datasource = &DatasourceRef{Type: "prometheus", UID: "mcobs-insights"} },
+	f(func(d *Dashboard) {
+		d.Panels[0].Targets[0].Datasource = &DatasourceRef{Type: "prometheus", UID: "mcobs-insights"}
+	},
 		`provisioned as "mcobs-insights-datasource"`)
 	// PromQL that does not parse.
 	f(func(d *Dashboard) { d.Panels[0].Targets[0].Expr = `sum by (cloud_provider (x)` }, "parse ")

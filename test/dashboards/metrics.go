@@ -59,14 +59,12 @@ func KnownMetrics(repo string) (map[string]string, error) {
 		known[n] = from
 		return nil
 	}
-	for _, m := range canonical.Metrics {
-		typ := otlptranslator.MetricType(otlptranslator.MetricTypeGauge)
-		if m.Kind == canonical.Counter {
-			typ = otlptranslator.MetricTypeMonotonicCounter
-		}
-		if err := add(m.Name, m.Unit, typ, "canonical model"); err != nil {
-			return nil, err
-		}
+	canon, err := OTelNames()
+	if err != nil {
+		return nil, err
+	}
+	for n := range canon {
+		known[n] = "canonical model"
 	}
 	if err := add(cloudscrape.MetricInventoryInstances, "{instance}", otlptranslator.MetricTypeGauge, "cloudscrape"); err != nil {
 		return nil, err
@@ -141,4 +139,23 @@ func recordingRules(known map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// OTelNames maps the Prometheus name of each canonical metric to its OpenTelemetry name, the
+// value of the anomaly processor's anomaly_metric label.
+func OTelNames() (map[string]string, error) {
+	namer := otlptranslator.NewMetricNamer("", otlptranslator.UnderscoreEscapingWithSuffixes)
+	out := map[string]string{}
+	for _, m := range canonical.Metrics {
+		typ := otlptranslator.MetricType(otlptranslator.MetricTypeGauge)
+		if m.Kind == canonical.Counter {
+			typ = otlptranslator.MetricTypeMonotonicCounter
+		}
+		n, err := namer.Build(otlptranslator.Metric{Name: m.Name, Unit: m.Unit, Type: typ})
+		if err != nil {
+			return nil, fmt.Errorf("name %q for Prometheus: %w", m.Name, err)
+		}
+		out[n] = m.Name
+	}
+	return out, nil
 }
