@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -116,7 +117,7 @@ func (d *Datasource) anomaliesQuery(ctx context.Context, q query) (data.Frames, 
 	if err != nil {
 		return nil, err
 	}
-	start, end, step := window(q.to, q.to.Sub(q.from), orDefault(q.step, orDefault(q.interval, defaultStep)))
+	start, end, step := window(q.to, q.to.Sub(q.from), cmp.Or(q.step, cmp.Or(q.interval, defaultStep)))
 	var notices []data.Notice
 	fetch := func(expr string) (model.Matrix, error) {
 		m, warnings, err := d.prom.queryRange(ctx, expr, start, end, step)

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,9 +26,9 @@ func (d *Datasource) forecastQuery(ctx context.Context, q query) (data.Frames, e
 	if q.expr == "" {
 		return nil, userErrorf("`expr` is empty: a forecast needs a PromQL expression")
 	}
-	horizon := orDefault(q.horizon, defaultHorizon)
-	length := orDefault(q.history, q.to.Sub(q.from))
-	start, end, step := window(q.to, length, orDefault(q.step, orDefault(q.interval, defaultStep)))
+	horizon := cmp.Or(q.horizon, defaultHorizon)
+	length := cmp.Or(q.history, q.to.Sub(q.from))
+	start, end, step := window(q.to, length, cmp.Or(q.step, cmp.Or(q.interval, defaultStep)))
 	if err := checkSteps(horizon, step); err != nil {
 		return nil, err
 	}
@@ -133,12 +134,4 @@ func nullable(x float64) *float64 {
 		return nil
 	}
 	return &x
-}
-
-// orDefault returns d, or def when d is unset.
-func orDefault(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,12 +16,11 @@ import (
 func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	addr := d.settings.URL.String()
 	bi, err := d.prom.buildInfo(ctx)
-	if err == nil && bi.Version == "" {
-		err = &notAPIError{Body: "{}", Err: errors.New("no version in /api/v1/status/buildinfo")}
-	}
 	if err == nil {
+		// Builds from source and some compatible servers report no version; the API answered.
+		version := cmp.Or(bi.Version, "not reported")
 		return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
-			Message: fmt.Sprintf("Connected to Prometheus API at %s, version %s", addr, bi.Version)}, nil
+			Message: fmt.Sprintf("Connected to Prometheus API at %s, version %s", addr, version)}, nil
 	}
 	return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: healthMessage(addr, err)}, nil
 }

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,8 +112,8 @@ func (d *Datasource) runwayQuery(ctx context.Context, q query) (data.Frames, err
 	if err != nil {
 		return nil, err
 	}
-	horizon := orDefault(q.horizon, runwayHorizon)
-	start, end, step := window(q.to, orDefault(q.history, runwayHistory), orDefault(q.step, runwayStep))
+	horizon := cmp.Or(q.horizon, runwayHorizon)
+	start, end, step := window(q.to, cmp.Or(q.history, runwayHistory), cmp.Or(q.step, runwayStep))
 	if err := checkSteps(horizon, step); err != nil {
 		return nil, err
 	}
