@@ -111,7 +111,9 @@ func TestExecutableOverGRPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkForecastNumbers(t, resp.Responses["F"])
-	checkRunwayNumbers(t, resp.Responses["R"])
+	checkRunwayNumbers(t, resp.Responses["R"], []runwayWant{
+		{"filesystem", varRunwayDays}, {"disk", diskRunwayDays}, {"cpu", cpuRunwayDays}, {"filesystem", math.NaN()},
+	})
 
 	stream, err := resClient.CallResource(ctx, &pluginv2.CallResourceRequest{PluginContext: pc, Path: "metrics", Method: "GET", Url: "metrics?match=%7Bhost_name%3D%22web-1%22%7D"})
 	if err != nil {
@@ -184,9 +186,16 @@ func checkForecastNumbers(t *testing.T, dr backend.DataResponse) {
 	}
 }
 
-// checkRunwayNumbers compares the runway of the fixture's linear series with their analytic
-// crossings, in order of the soonest.
-func checkRunwayNumbers(t *testing.T, dr backend.DataResponse) {
+// runwayWant is a row of a runway table: NaN days for "not within horizon".
+type runwayWant struct {
+	resource string
+	days     float64
+}
+
+// checkRunwayNumbers compares the runway of the fixture's series with their analytic crossings
+// (to the hour), in order of the soonest, and checks that the pessimistic crossing comes no
+// later and the optimistic no earlier than the expected one.
+func checkRunwayNumbers(t *testing.T, dr backend.DataResponse, want []runwayWant) {
 	t.Helper()
 	if dr.Error != nil || len(dr.Frames) != 1 {
 		t.Fatalf("runway: error %v, %d frames", dr.Error, len(dr.Frames))
@@ -194,13 +203,11 @@ func checkRunwayNumbers(t *testing.T, dr backend.DataResponse) {
 	f := dr.Frames[0]
 	res, _ := f.FieldByName("resource")
 	dd, _ := f.FieldByName("days")
-	if res == nil || dd == nil {
-		t.Fatalf("runway frame lacks resource or days: %v", f.Fields)
+	pess, _ := f.FieldByName("pessimistic_days")
+	opt, _ := f.FieldByName("optimistic_days")
+	if res == nil || dd == nil || pess == nil || opt == nil {
+		t.Fatalf("runway frame lacks resource or a days column: %v", f.Fields)
 	}
-	want := []struct {
-		resource string
-		days     float64
-	}{{"filesystem", varRunwayDays}, {"disk", diskRunwayDays}, {"cpu", cpuRunwayDays}, {"filesystem", math.NaN()}}
 	if f.Rows() != len(want) {
 		t.Fatalf("%d rows, want %d", f.Rows(), len(want))
 	}
@@ -208,6 +215,11 @@ func checkRunwayNumbers(t *testing.T, dr backend.DataResponse) {
 		d, ok := dd.ConcreteAt(i)
 		if res.At(i).(string) != w.resource || ok == math.IsNaN(w.days) || (ok && math.Abs(d.(float64)-w.days) > 1.0/24) {
 			t.Errorf("row %d: %s in %v days, want %s in %v", i, res.At(i), d, w.resource, w.days)
+		}
+		p, pok := pess.ConcreteAt(i)
+		o, ook := opt.ConcreteAt(i)
+		if ok && (!pok || p.(float64) > d.(float64) || (ook && o.(float64) < d.(float64))) {
+			t.Errorf("row %d: pessimistic %v, expected %v, optimistic %v out of order", i, p, d, o)
 		}
 	}
 }

@@ -1,10 +1,11 @@
 package plugin
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/mcobs/mcobs/internal/stack"
 )
 
 // The known data the real Prometheus holds: four weeks ending at fixtureEnd, written with
@@ -117,7 +116,8 @@ var (
 	promOnce sync.Once
 	promURL  string
 	promErr  error
-	promProc *stack.Process
+	promCmd  *exec.Cmd
+	promDir  string
 )
 
 // realPrometheus returns the URL of a Prometheus holding the fixture. It skips the test when
@@ -157,35 +157,64 @@ func startPrometheus(bin string) (string, error) {
 	if err := os.WriteFile(cfg, []byte("global: {scrape_interval: 1m}\n"), 0o644); err != nil {
 		return "", err
 	}
-	port, err := stack.FreePort("127.0.0.1")
+	addr, err := freeAddr()
 	if err != nil {
 		return "", err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	promProc = &stack.Process{
-		Name: "prometheus", Path: filepath.Join(bin, "prometheus"), Dir: dir,
-		Args: []string{
-			"--config.file=" + cfg, "--storage.tsdb.path=" + data, "--web.listen-address=" + addr,
-			// Retention counts back from the newest block, not from the wall clock; keep it all.
-			"--storage.tsdb.retention.time=100y",
-		},
-		LogPath: filepath.Join(dir, "prometheus.log"), ReadyURL: "http://" + addr + "/-/ready",
-	}
-	if err := promProc.Start(); err != nil {
+	logFile, err := os.Create(filepath.Join(dir, "prometheus.log"))
+	if err != nil {
 		return "", err
 	}
-	if err := promProc.WaitReady(context.Background(), 90*time.Second); err != nil {
-		return "", fmt.Errorf("%w; log:\n%s", err, promProc.LogTail(30))
+	promDir = dir
+	promCmd = exec.Command(filepath.Join(bin, "prometheus"),
+		"--config.file="+cfg, "--storage.tsdb.path="+data, "--web.listen-address="+addr,
+		// Retention counts back from the newest block, not from the wall clock; keep it all.
+		"--storage.tsdb.retention.time=100y")
+	promCmd.Dir, promCmd.Stdout, promCmd.Stderr = dir, logFile, logFile
+	if err := promCmd.Start(); err != nil {
+		return "", fmt.Errorf("start prometheus: %w", err)
 	}
-	return "http://" + addr, nil
+	url := "http://" + addr
+	if err := waitReady(url+"/-/ready", 90*time.Second); err != nil {
+		log, _ := os.ReadFile(logFile.Name())
+		return "", fmt.Errorf("%w; log:\n%s", err, log)
+	}
+	return url, nil
+}
+
+// freeAddr is a loopback address with a port nothing listens on.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitReady polls url until it answers 200.
+func waitReady(url string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url) //nolint:noctx // a test poll with its own deadline
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("prometheus not ready at %s after %v", url, timeout)
 }
 
 // TestMain stops the shared Prometheus after the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if promProc != nil {
-		_ = promProc.Stop(10 * time.Second)
-		_ = os.RemoveAll(promProc.Dir)
+	if promCmd != nil {
+		_ = promCmd.Process.Kill()
+		_ = promCmd.Wait()
+		_ = os.RemoveAll(promDir)
 	}
 	os.Exit(code)
 }

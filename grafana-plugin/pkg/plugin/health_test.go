@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -52,12 +51,11 @@ func TestCheckHealth(t *testing.T) {
 	// A Prometheus built without version information is still one.
 	f(serve(200, `{"status":"success","data":{}}`), backend.HealthStatusOk, "version not reported")
 	// Nothing listening: unreachable, with the address.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := "http://" + l.Addr().String()
-	l.Close()
+	dead := "http://" + addr
 	f(dead, backend.HealthStatusError, "Cannot reach "+dead)
 }
 
