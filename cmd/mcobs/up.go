@@ -13,13 +13,16 @@ import (
 
 func newUpCmd() *cobra.Command {
 	o := stack.DefaultOptions()
+	// Grafana runs when it is installed; the library's default is none, so tests opt in.
+	o.GrafanaBin = "grafana"
 	cmd := &cobra.Command{
 		Use:   "up",
-		Short: "Run the local stack: cloud simulator, otelcol-mcobs, Prometheus and Alertmanager on 127.0.0.1",
+		Short: "Run the local stack: cloud simulator, otelcol-mcobs, Prometheus, Alertmanager and Grafana on 127.0.0.1",
 		Long: `up starts the cloud API simulator (mcobs sim), the action runner (mcobs actions), Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded) and the
-otelcol-mcobs collector from an embedded default configuration, waits for each to be ready,
-prints where they answer and a live status, and stops everything cleanly on Ctrl-C.
-Configuration, data and logs live under --dir.`,
+otelcol-mcobs collector from an embedded default configuration, then Grafana with the mcobs
+plugin and dashboards when a grafana binary is on PATH (or --grafana-bin) and ` + "`make plugin`" + ` has
+built them; waits for each to be ready, prints where they answer and a live status, and stops
+everything cleanly on Ctrl-C. Configuration, data and logs live under --dir.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Out = cmd.OutOrStdout()
@@ -28,7 +31,7 @@ Configuration, data and logs live under --dir.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Dir, "dir", o.Dir, "directory for configuration, data and logs")
-	f.StringVar(&o.BinDir, "bin-dir", o.BinDir, "directory holding prometheus, alertmanager and otelcol-mcobs")
+	f.StringVar(&o.BinDir, "bin-dir", o.BinDir, "directory holding prometheus, alertmanager, otelcol-mcobs and grafana/ (plugins, provisioning)")
 	f.StringVar(&o.Host, "host", o.Host, "address every part listens on")
 	f.IntVar(&o.SimulatorPort, "simulator-port", o.SimulatorPort, "cloud API simulator port")
 	f.IntVar(&o.ActionsPort, "actions-port", o.ActionsPort, "action runner port (webhook, history page)")
@@ -38,6 +41,8 @@ Configuration, data and logs live under --dir.`,
 	f.IntVar(&o.OTLPHTTPPort, "otlp-http-port", o.OTLPHTTPPort, "collector OTLP HTTP port")
 	f.IntVar(&o.HealthPort, "health-port", o.HealthPort, "collector health check port")
 	f.IntVar(&o.CollectorMetricsPort, "collector-metrics-port", o.CollectorMetricsPort, "collector self-metrics port")
+	f.IntVar(&o.GrafanaPort, "grafana-port", o.GrafanaPort, "Grafana web port")
+	f.StringVar(&o.GrafanaBin, "grafana-bin", o.GrafanaBin, "Grafana server binary, a path or a name on PATH (empty: no Grafana)")
 	f.StringVar(&o.CollectorConfig, "collector-config", "", "collector configuration file (default: embedded)")
 	f.StringVar(&o.RulesDir, "rules-dir", "", "folder of *.rules.yml files for Prometheus (default: embedded alert-rules)")
 	f.StringVar(&o.AlertmanagerConfig, "alertmanager-config", "", "Alertmanager configuration file (default: embedded)")

@@ -26,6 +26,11 @@ type Options struct {
 	OTLPHTTPPort         int
 	HealthPort           int
 	CollectorMetricsPort int
+	GrafanaPort          int
+
+	// GrafanaBin is the Grafana server binary, a path or a name looked up on PATH; empty
+	// runs no Grafana. `mcobs up` sets "grafana": Grafana runs when it is installed.
+	GrafanaBin string
 
 	// CollectorConfig, if set, replaces the embedded collector configuration.
 	CollectorConfig string
@@ -56,15 +61,16 @@ func DefaultOptions() Options {
 		OTLPHTTPPort:         4318,
 		HealthPort:           13133,
 		CollectorMetricsPort: 8888,
+		GrafanaPort:          3000,
 		ReadyTimeout:         60 * time.Second,
 		StatusEvery:          5 * time.Second,
 		Out:                  io.Discard,
 	}
 }
 
-// ports lists what CheckPorts verifies before anything starts.
-func (o Options) ports() []Port {
-	return []Port{
+// ports lists what CheckPorts verifies before anything starts; Grafana's only when it runs.
+func (o Options) ports(grafana bool) []Port {
+	ports := []Port{
 		{Part: "simulator", What: "cloud API", Flag: "simulator-port", Port: o.SimulatorPort},
 		{Part: "actions", What: "webhook and history", Flag: "actions-port", Port: o.ActionsPort},
 		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
@@ -74,13 +80,17 @@ func (o Options) ports() []Port {
 		{Part: "collector", What: "health check", Flag: "health-port", Port: o.HealthPort},
 		{Part: "collector", What: "self-metrics", Flag: "collector-metrics-port", Port: o.CollectorMetricsPort},
 	}
+	if grafana {
+		ports = append(ports, Port{Part: Grafana, What: "web", Flag: "grafana-port", Port: o.GrafanaPort})
+	}
+	return ports
 }
 
 // Validate reports every bad option at once.
 func (o Options) Validate() error {
 	var errs []error
 	seen := map[int]string{}
-	for _, p := range o.ports() {
+	for _, p := range o.ports(true) {
 		if p.Port <= 0 || p.Port > 65535 {
 			errs = append(errs, fmt.Errorf("--%s must be a port between 1 and 65535, got %d", p.Flag, p.Port))
 			continue

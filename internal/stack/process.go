@@ -29,6 +29,8 @@ type Process struct {
 	LogPath string
 	// ReadyURL answers 200 when the part is ready.
 	ReadyURL string
+	// Env is added to this process's environment (Grafana reads its provisioning from it).
+	Env []string
 
 	cmd     *exec.Cmd
 	logFile *os.File
@@ -51,6 +53,9 @@ func (p *Process) Start() error {
 	}
 	cmd := exec.Command(p.Path, p.Args...)
 	cmd.Dir = p.Dir
+	if len(p.Env) > 0 {
+		cmd.Env = append(os.Environ(), p.Env...)
+	}
 	cmd.Stdout = lf
 	cmd.Stderr = lf
 	cmd.SysProcAttr = sysProcAttr()

@@ -189,7 +189,8 @@ func copyTemplates(dst string) error {
 	return nil
 }
 
-func writeConfig(dst, userFile, tmplName string, o Options) error {
+// writeConfig copies userFile to dst, or renders the embedded template tmplName with data.
+func writeConfig(dst, userFile, tmplName string, data any) error {
 	if userFile != "" {
 		b, err := os.ReadFile(userFile)
 		if err != nil {
@@ -202,7 +203,7 @@ func writeConfig(dst, userFile, tmplName string, o Options) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, o); err != nil {
+	if err := t.Execute(&buf, data); err != nil {
 		return fmt.Errorf("render %s: %w", tmplName, err)
 	}
 	return os.WriteFile(dst, buf.Bytes(), 0o644)

@@ -1,6 +1,7 @@
 // Package stack runs the local mcobs stack: Alertmanager, Prometheus with the mcobs rules and
-// remote-write receiver, and the otelcol-mcobs collector, each as a supervised child process
-// with its state under one directory. `mcobs up` and the end-to-end tests both use it.
+// remote-write receiver, the otelcol-mcobs collector and, when installed, Grafana with the mcobs
+// plugin and dashboards, each as a supervised child process with its state under one directory.
+// `mcobs up` and the end-to-end tests both use it.
 package stack
 
 import (
@@ -25,9 +26,12 @@ const stopGrace = 15 * time.Second
 
 // Stack is a started (or startable) set of parts.
 type Stack struct {
-	opts   Options
-	layout layout
-	parts  []*Process // in start order
+	opts    Options
+	layout  layout
+	grafana grafanaFiles
+	parts   []*Process // in start order
+	// notes say what does not run and how to get it (Grafana not installed, plugin not built).
+	notes []string
 }
 
 // New checks the options and prepares the parts; nothing runs yet.
@@ -41,7 +45,14 @@ func New(o Options) (*Stack, error) {
 	}
 	l := newLayout(o)
 	hp := func(port int) string { return o.Host + ":" + strconv.Itoa(port) }
-	s := &Stack{opts: o, layout: l}
+	s := &Stack{opts: o, layout: l, grafana: newGrafanaFiles(o)}
+	grafanaPath, note, err := locateGrafana(o, s.grafana)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		s.notes = append(s.notes, note)
+	}
 	s.parts = []*Process{
 		{
 			// The local cloud API simulator is the default data source: the stack runs without
@@ -100,11 +111,18 @@ func New(o Options) (*Stack, error) {
 			ReadyURL: "http://" + hp(o.HealthPort) + "/",
 		},
 	}
+	if grafanaPath != "" {
+		// Last: it only reads Prometheus, and a user opening it finds data already there.
+		s.parts = append(s.parts, grafanaProcess(o, s.grafana, grafanaPath))
+	}
 	for _, p := range s.parts {
 		p.LogPath = filepath.Join(l.Logs, p.Name+".log")
 	}
 	return s, nil
 }
+
+// Notes say which optional parts do not run and how to get them.
+func (s *Stack) Notes() []string { return s.notes }
 
 // Options returns the options the stack runs with, paths made absolute.
 func (s *Stack) Options() Options { return s.opts }
@@ -112,11 +130,20 @@ func (s *Stack) Options() Options { return s.opts }
 // Start checks ports, writes the configuration and starts every part in order, waiting for
 // each to be ready. On any failure it stops what it started and returns an error naming the part.
 func (s *Stack) Start(ctx context.Context) error {
-	if err := CheckPorts(s.opts.Host, s.opts.ports()); err != nil {
+	grafana := s.Part(Grafana) != nil
+	if err := CheckPorts(s.opts.Host, s.opts.ports(grafana)); err != nil {
 		return err
 	}
 	if err := render(s.opts, s.layout); err != nil {
 		return fmt.Errorf("write configuration under %s: %w", s.opts.Dir, err)
+	}
+	if grafana {
+		if err := renderGrafana(s.opts, s.grafana); err != nil {
+			return fmt.Errorf("write Grafana configuration under %s: %w", s.opts.Dir, err)
+		}
+	}
+	for _, n := range s.notes {
+		fmt.Fprintf(s.opts.Out, "  %s\n", n)
 	}
 	for _, p := range s.parts {
 		if err := s.startPart(ctx, p); err != nil {
@@ -169,7 +196,7 @@ func (s *Stack) RestartPart(ctx context.Context, name string) error {
 		if err := p.Stop(stopGrace); err != nil {
 			return err
 		}
-		fresh := &Process{Name: p.Name, Path: p.Path, Args: p.Args, Dir: p.Dir, LogPath: p.LogPath, ReadyURL: p.ReadyURL}
+		fresh := &Process{Name: p.Name, Path: p.Path, Args: p.Args, Env: p.Env, Dir: p.Dir, LogPath: p.LogPath, ReadyURL: p.ReadyURL}
 		s.parts[i] = fresh
 		return s.startPart(ctx, fresh)
 	}
@@ -196,7 +223,11 @@ type URL struct{ Name, URL string }
 func (s *Stack) URLs() []URL {
 	o := s.opts
 	h := func(port int) string { return "http://" + o.Host + ":" + strconv.Itoa(port) }
-	return []URL{
+	var urls []URL
+	if s.Part(Grafana) != nil {
+		urls = append(urls, URL{"Grafana (mcobs dashboards)", h(o.GrafanaPort) + "/dashboards/f/mcobs"})
+	}
+	return append(urls, []URL{
 		{"Cloud API simulator", h(o.SimulatorPort) + "/sim/stats"},
 		{"Prometheus", h(o.PrometheusPort)},
 		{"Alertmanager", h(o.AlertmanagerPort)},
@@ -205,7 +236,7 @@ func (s *Stack) URLs() []URL {
 		{"Collector OTLP HTTP", h(o.OTLPHTTPPort)},
 		{"Collector health", h(o.HealthPort)},
 		{"Collector self-metrics", h(o.CollectorMetricsPort) + "/metrics"},
-	}
+	}...)
 }
 
 // Watch blocks until ctx is done (returning nil) or a part exits (returning why). Every
