@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -40,7 +41,12 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 
 func writeList(w http.ResponseWriter, v []string, err error) {
 	if err != nil {
-		writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})
+		// A selector Prometheus rejects is the editor's to fix; anything else is the server's.
+		status := http.StatusBadGateway
+		if ae := (*apiError)(nil); errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusUnprocessableEntity) {
+			status = http.StatusBadRequest
+		}
+		writeJSON(w, status, map[string]string{"error": err.Error()})
 		return
 	}
 	if v == nil {
