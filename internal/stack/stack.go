@@ -225,7 +225,7 @@ func (s *Stack) URLs() []URL {
 	h := func(port int) string { return "http://" + o.Host + ":" + strconv.Itoa(port) }
 	var urls []URL
 	if s.Part(Grafana) != nil {
-		urls = append(urls, URL{"Grafana (mcobs dashboards)", h(o.GrafanaPort) + "/dashboards/f/mcobs"})
+		urls = append(urls, URL{"Grafana dashboards", h(o.GrafanaPort) + "/dashboards/f/mcobs"})
 	}
 	return append(urls, []URL{
 		{"Cloud API simulator", h(o.SimulatorPort) + "/sim/stats"},
