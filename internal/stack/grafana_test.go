@@ -204,18 +204,8 @@ func TestGrafanaPortCheckedBeforeAnythingStarts(t *testing.T) {
 	defer l.Close()
 	bin, _ := fakeGrafana(t)
 	o := grafanaOptions(t, bin, builtPlugin(t))
-	ports := make([]int, 8)
-	for i := range ports {
-		if ports[i], err = FreePort("127.0.0.1"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	o.SimulatorPort, o.ActionsPort, o.PrometheusPort, o.AlertmanagerPort = ports[0], ports[1], ports[2], ports[3]
-	o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = ports[4], ports[5], ports[6], ports[7]
 	o.GrafanaPort = l.Addr().(*net.TCPAddr).Port
-	if err := o.Validate(); err != nil {
-		t.Skipf("the kernel handed out a port twice: %v", err)
-	}
+	useFreePorts(t, &o)
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)

@@ -111,18 +111,7 @@ func TestStartWithoutBinariesNamesFirstPart(t *testing.T) {
 	o := DefaultOptions()
 	o.Dir = t.TempDir()
 	o.BinDir = t.TempDir()
-	ports := make([]int, 7)
-	for i := range ports {
-		p, err := FreePort("127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = p
-	}
-	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort, o.SimulatorPort = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]
-	if err := o.Validate(); err != nil {
-		t.Skipf("the kernel handed out a port twice: %v", err)
-	}
+	useFreePorts(t, &o)
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -216,4 +205,23 @@ func renderTemp(t *testing.T, mod func(*Options)) (Options, layout) {
 		t.Fatal(err)
 	}
 	return o, l
+}
+
+// useFreePorts puts every part of o but Grafana on a free port; the test is skipped in the rare
+// case the kernel hands out one port twice.
+func useFreePorts(t *testing.T, o *Options) {
+	t.Helper()
+	ps := make([]int, 8)
+	for i := range ps {
+		p, err := FreePort("127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps[i] = p
+	}
+	o.SimulatorPort, o.ActionsPort, o.PrometheusPort, o.AlertmanagerPort = ps[0], ps[1], ps[2], ps[3]
+	o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = ps[4], ps[5], ps[6], ps[7]
+	if err := o.Validate(); err != nil {
+		t.Skipf("the kernel handed out a port twice: %v", err)
+	}
 }

@@ -1,12 +1,9 @@
 package dashboards
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 // wantDashboards are the provisioned dashboards issue 6 asks for, by uid.
@@ -80,17 +77,13 @@ func TestDatasourceProvisioning(t *testing.T) {
 			t.Errorf("datasource %q has type %q, want %q", uid, ds[uid], typ)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(ProvisioningDir(), "datasources", "mcobs.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var p struct {
 		Datasources []struct {
 			UID string `yaml:"uid"`
 			URL string `yaml:"url"`
 		} `yaml:"datasources"`
 	}
-	if err := yaml.Unmarshal(b, &p); err != nil {
+	if err := ReadYAML(filepath.Join(ProvisioningDir(), "datasources", "mcobs.yaml"), &p); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range p.Datasources {
@@ -103,10 +96,6 @@ func TestDatasourceProvisioning(t *testing.T) {
 // TestDashboardProviderPointsAtTheJSON checks that the provider's path, with the
 // GF_PATHS_PROVISIONING `mcobs up` sets, is the directory holding the dashboards.
 func TestDashboardProviderPointsAtTheJSON(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(ProvisioningDir(), "dashboards", "mcobs.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var p struct {
 		Providers []struct {
 			Type    string `yaml:"type"`
@@ -115,7 +104,7 @@ func TestDashboardProviderPointsAtTheJSON(t *testing.T) {
 			} `yaml:"options"`
 		} `yaml:"providers"`
 	}
-	if err := yaml.Unmarshal(b, &p); err != nil {
+	if err := ReadYAML(filepath.Join(ProvisioningDir(), "dashboards", "mcobs.yaml"), &p); err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Providers) != 1 || p.Providers[0].Type != "file" {

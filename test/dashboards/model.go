@@ -138,22 +138,30 @@ func Datasources(provisioning string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
 		var p struct {
 			Datasources []struct {
 				UID  string `yaml:"uid"`
 				Type string `yaml:"type"`
 			} `yaml:"datasources"`
 		}
-		if err := yaml.Unmarshal(b, &p); err != nil {
-			return nil, fmt.Errorf("parse datasource provisioning %q: %w", f, err)
+		if err := ReadYAML(f, &p); err != nil {
+			return nil, err
 		}
 		for _, ds := range p.Datasources {
 			out[ds.UID] = ds.Type
 		}
 	}
 	return out, nil
+}
+
+// ReadYAML decodes the YAML file at path into v.
+func ReadYAML(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse %q: %w", path, err)
+	}
+	return nil
 }
