@@ -46,7 +46,8 @@ func MetricNames(e parser.Expr) []string {
 	return out
 }
 
-// Check reports every problem of d at once: a missing uid, title or "mcobs" tag, a panel,
+// Check reports every problem of d at once: a missing uid, title or "mcobs" tag, panel ids
+// repeated or a panel outside the 24-column grid, a repeated refId, a panel,
 // target or variable whose datasource is not provisioned (datasources: uid to type), an mcobs
 // Insights target of an unknown query type, PromQL that does not parse once the variables are
 // substituted, and a metric name that known (from KnownMetrics) lacks.
@@ -69,10 +70,18 @@ func Check(d Dashboard, datasources, known map[string]string) error {
 			bad("%s names datasource %q as type %q, provisioned as %q", where, ref.UID, ref.Type, datasources[ref.UID])
 		}
 	}
+	ids := map[int]string{}
 	var walk func([]Panel)
 	walk = func(ps []Panel) {
 		for _, p := range ps {
 			walk(p.Panels)
+			if other, dup := ids[p.ID]; dup {
+				bad("panels %q and %q share id %d", other, p.Title, p.ID)
+			}
+			ids[p.ID] = p.Title
+			if g := p.GridPos; g.W <= 0 || g.H <= 0 || g.X < 0 || g.X+g.W > 24 {
+				bad("panel %q gridPos %+v is outside Grafana's 24 columns", p.Title, g)
+			}
 			if p.Type == "row" {
 				continue
 			}
@@ -80,7 +89,12 @@ func Check(d Dashboard, datasources, known map[string]string) error {
 			if len(p.Targets) == 0 {
 				bad("panel %q has no queries", p.Title)
 			}
+			refs := map[string]bool{}
 			for _, t := range p.Targets {
+				if refs[t.RefID] || t.RefID == "" {
+					bad("panel %q has an empty or repeated refId %q", p.Title, t.RefID)
+				}
+				refs[t.RefID] = true
 				if t.Datasource != nil {
 					checkRef(fmt.Sprintf("panel %q target %s", p.Title, t.RefID), t.Datasource)
 				}

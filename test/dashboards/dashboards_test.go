@@ -126,8 +126,9 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		d.Templating.List = []Variable{{Name: "provider", Type: "query", IncludeAll: true, AllValue: ".*",
 			Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
 			Query:      []byte(`{"query": "label_values(mcobs_inventory_instances, cloud_provider)"}`)}}
-		d.Panels = []Panel{{Title: "p", Type: "timeseries", Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
+		d.Panels = []Panel{{ID: 1, Title: "p", Type: "timeseries", Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
 			Targets: []Target{{RefID: "A", Expr: `provider:cpu_utilization:avg{cloud_provider=~"$provider"}`}}}}
+		d.Panels[0].GridPos.W, d.Panels[0].GridPos.H = 12, 8
 		mod(&d)
 		err := Check(d, ds, known)
 		if want == "" {
@@ -142,6 +143,12 @@ func TestCheckFindsEachProblem(t *testing.T) {
 	}
 	// The base dashboard is valid.
 	f(func(*Dashboard) {}, "")
+	// Two panels with one id.
+	f(func(d *Dashboard) { d.Panels = append(d.Panels, d.Panels[0]) }, `panels "p" and "p" share id 1`)
+	// A panel past the right edge.
+	f(func(d *Dashboard) { d.Panels[0].GridPos.X = 16 }, "outside Grafana's 24 columns")
+	// Two targets with one refId.
+	f(func(d *Dashboard) { d.Panels[0].Targets = append(d.Panels[0].Targets, d.Panels[0].Targets[0]) }, `repeated refId "A"`)
 	// Missing uid.
 	f(func(d *Dashboard) { d.UID = "" }, `uid "" and title "T" must both be set`)
 	// A datasource uid nobody provisioned.

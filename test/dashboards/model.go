@@ -32,6 +32,9 @@ type Panel struct {
 	Datasource *DatasourceRef `json:"datasource"`
 	Targets    []Target       `json:"targets"`
 	Panels     []Panel        `json:"panels"`
+	GridPos    struct {
+		H, W, X, Y int
+	} `json:"gridPos"`
 }
 
 // DatasourceRef points at a provisioned datasource by uid.
