@@ -27,26 +27,31 @@ type promClient struct {
 	bearer string
 }
 
-// statusError is a non-2xx answer that is not a Prometheus API error body.
-type statusError struct {
+// serverError is a non-2xx answer, or Prometheus' own error envelope
+// ({"status":"error","errorType":...,"error":...}, e.g. a PromQL parse error) whatever its status.
+type serverError struct {
 	Status int
-	Body   string
+	// Type is Prometheus' errorType, empty when the body was not the API's envelope; Msg is
+	// Prometheus' error, or else the start of the body.
+	Type string
+	Msg  string
 }
 
-func (e *statusError) Error() string {
-	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body)
+func (e *serverError) Error() string {
+	if e.Type != "" {
+		return e.Type + ": " + e.Msg
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Msg)
 }
 
-// apiError is Prometheus' own error answer ({"status":"error","errorType":...,"error":...}),
-// for instance a PromQL parse error.
-type apiError struct {
-	Status int
-	Type   string
-	Msg    string
+// isAuth says the server refused the credentials.
+func (e *serverError) isAuth() bool {
+	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
-func (e *apiError) Error() string {
-	return fmt.Sprintf("%s: %s", e.Type, e.Msg)
+// isBadQuery says Prometheus rejected the query or selector itself.
+func (e *serverError) isBadQuery() bool {
+	return e.Type != "" && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity)
 }
 
 // notAPIError is a 2xx answer whose body is not the API's JSON envelope.
@@ -95,9 +100,9 @@ func (c *promClient) get(ctx context.Context, path string, params url.Values, ou
 	jsonErr := json.Unmarshal(body, &env)
 	switch {
 	case jsonErr == nil && env.Status == "error":
-		return env.Warnings, &apiError{Status: resp.StatusCode, Type: env.ErrorType, Msg: env.Error}
+		return env.Warnings, &serverError{Status: resp.StatusCode, Type: env.ErrorType, Msg: env.Error}
 	case resp.StatusCode/100 != 2:
-		return nil, &statusError{Status: resp.StatusCode, Body: snippet(body)}
+		return nil, &serverError{Status: resp.StatusCode, Msg: snippet(body)}
 	case jsonErr != nil:
 		return nil, &notAPIError{Body: snippet(body), Err: jsonErr}
 	case env.Status != "success":

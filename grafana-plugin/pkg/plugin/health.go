@@ -28,20 +28,17 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 // healthMessage names the problem and the address, so a user knows whether to fix the URL,
 // the credentials or the kind of server.
 func healthMessage(addr string, err error) string {
-	var se *statusError
-	var ae *apiError
+	var se *serverError
 	var ne *notAPIError
 	switch {
-	case errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden):
-		return fmt.Sprintf("Authentication failed at %s (HTTP %d %s): check the auth type and credentials", addr, se.Status, http.StatusText(se.Status))
-	case errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden):
-		return fmt.Sprintf("Authentication failed at %s (HTTP %d %s): %s", addr, ae.Status, http.StatusText(ae.Status), ae.Msg)
-	case errors.As(err, &se):
+	case errors.As(err, &se) && se.isAuth():
+		return fmt.Sprintf("Authentication failed at %s (HTTP %d %s): %s", addr, se.Status, http.StatusText(se.Status), se.Msg)
+	case errors.As(err, &se) && se.Type == "":
 		return fmt.Sprintf("%s is not a Prometheus API: /api/v1/status/buildinfo answered HTTP %d %s", addr, se.Status, http.StatusText(se.Status))
+	case errors.As(err, &se):
+		return fmt.Sprintf("Prometheus API at %s answered with an error: %v", addr, se)
 	case errors.As(err, &ne):
 		return fmt.Sprintf("%s is not a Prometheus API: /api/v1/status/buildinfo is not the API's JSON (%v)", addr, ne.Err)
-	case errors.As(err, &ae):
-		return fmt.Sprintf("Prometheus API at %s answered with an error: %v", addr, ae)
 	}
 	return fmt.Sprintf("Cannot reach %s: %v", addr, err)
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -85,15 +83,14 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 // errResponse maps an error to a status Grafana shows: a rejected query is the user's to fix,
 // an unreachable or failing server is downstream.
 func errResponse(err error) backend.DataResponse {
-	var ae *apiError
-	var se *statusError
+	var se *serverError
 	var ue *userError
 	switch {
 	case errors.As(err, &ue):
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
-	case errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusUnprocessableEntity):
+	case errors.As(err, &se) && se.isBadQuery():
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	case errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden):
+	case errors.As(err, &se) && se.isAuth():
 		return backend.ErrDataResponseWithSource(backend.StatusUnauthorized, backend.ErrorSourceDownstream, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return backend.ErrDataResponseWithSource(backend.StatusTimeout, backend.ErrorSourceDownstream, err.Error())
@@ -213,14 +210,4 @@ func warningNotices(warnings []string) []data.Notice {
 		n = append(n, data.Notice{Severity: data.NoticeSeverityWarning, Text: w})
 	}
 	return n
-}
-
-// sortedKeys returns a set's keys in order.
-func sortedKeys(set map[string]bool) []string {
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -43,7 +43,7 @@ func writeList(w http.ResponseWriter, v []string, err error) {
 	if err != nil {
 		// A selector Prometheus rejects is the editor's to fix; anything else is the server's.
 		status := http.StatusBadGateway
-		if ae := (*apiError)(nil); errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusUnprocessableEntity) {
+		if se := (*serverError)(nil); errors.As(err, &se) && se.isBadQuery() {
 			status = http.StatusBadRequest
 		}
 		writeJSON(w, status, map[string]string{"error": err.Error()})

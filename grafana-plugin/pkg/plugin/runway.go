@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -195,7 +197,7 @@ func runwayFrame(rows []runwayRow, origin time.Time) *data.Frame {
 			keys[k] = true
 		}
 	}
-	labelNames := sortedKeys(keys)
+	labelNames := slices.Sorted(maps.Keys(keys))
 	f := data.NewFrame("runway", data.NewField("resource", nil, []string{}))
 	for _, k := range labelNames {
 		f.Fields = append(f.Fields, data.NewField(k, nil, []string{}))
