@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 4 figures: NAB score of `mcobs backtest anomaly` (standard, low FP, low FN) with the NAB
-# scorer, and the detector's and processor's cost from their Go benchmarks.
+# scorer, on the whole set and per held-out fold (anomaly_folds.sh), and the detector's and
+# processor's cost from their Go benchmarks.
 # NAB_DATA and NAB_EVAL override where the data and the scorer are (default ../shared/...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +19,9 @@ if [ -d "$nab_data/data" ] && [ -f "$nab_eval/score.py" ]; then
   awk -v subset="$subset" '$1=="standard"||$1=="reward_low_FP_rate"||$1=="reward_low_FN_rate" {
          printf "%-44s %s  (detected %s, missed %s, fp rows %s)\n", "NAB " $1, $6, $7, $8, $9 }
        END { printf "%-44s %s\n", "NAB subset", subset }' "$tmp/nab.txt"
+  echo
+  MCOBS="$tmp/mcobs" NAB_DATA="$nab_data" NAB_EVAL="$nab_eval" bash scripts/bench.d/anomaly_folds.sh
+  echo
 else
   printf '%-44s %s\n' "NAB score" "n/a ($nab_data or $nab_eval missing)"
 fi
