@@ -146,8 +146,10 @@ func (d *Datasource) anomaliesQuery(ctx context.Context, q query) (data.Frames, 
 		f.Meta.ExecutedQueryString = strings.Join([]string{sels.source, sels.expected, sels.lower, sels.upper, sels.level}, "\n")
 		f.Meta.Notices = append(f.Meta.Notices, notices...)
 		if parts[0][k] == nil {
-			f.Meta.Notices = append(f.Meta.Notices, data.Notice{Severity: data.NoticeSeverityInfo,
-				Text: "no anomaly_expected series for this series: is its metric in the anomaly processor's `metrics`?"})
+			f.Meta.Notices = append(f.Meta.Notices, data.Notice{
+				Severity: data.NoticeSeverityInfo,
+				Text:     "no anomaly_expected series for this series: is its metric in the anomaly processor's `metrics`?",
+			})
 		}
 		frames = append(frames, f)
 	}

@@ -53,8 +53,10 @@ func TestBuildAnomalySelectors(t *testing.T) {
 func TestJoinKeyIgnoresTheLink(t *testing.T) {
 	t.Parallel()
 	src := model.Metric{"__name__": "system_cpu_utilization_ratio", "host_name": "web-1"}
-	an := model.Metric{"__name__": "anomaly_level", "host_name": "web-1", "anomaly_metric": "system.cpu.utilization",
-		"anomaly_level": "critical", "otel_scope_name": "github.com/mcobs/mcobs/processors/anomalyprocessor"}
+	an := model.Metric{
+		"__name__": "anomaly_level", "host_name": "web-1", "anomaly_metric": "system.cpu.utilization",
+		"anomaly_level": "critical", "otel_scope_name": "github.com/mcobs/mcobs/processors/anomalyprocessor",
+	}
 	if joinKey(src) != joinKey(an) {
 		t.Errorf("%s != %s", joinKey(src), joinKey(an))
 	}

@@ -82,7 +82,7 @@ func TestExecutableOverGRPC(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pc := backend.ToProto().PluginContext(backend.PluginContext{
-		OrgID: 1, PluginID: "mcobs-insights-datasource",
+		Namespace: "default", PluginID: "mcobs-insights-datasource",
 		DataSourceInstanceSettings: &backend.DataSourceInstanceSettings{
 			ID: 1, UID: "mcobs-insights", Type: "mcobs-insights-datasource", Name: "mcobs Insights",
 			URL: promURL, JSONData: json.RawMessage(`{"timeout":60}`), Updated: fixtureEnd,

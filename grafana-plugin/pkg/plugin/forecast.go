@@ -71,10 +71,14 @@ func forecastFrame(ss *model.SampleStream, q query, horizon, step time.Duration)
 	}
 	fc := md.Forecast(horizon)
 	info := md.Info()
-	meta.Notices = append(meta.Notices, data.Notice{Severity: data.NoticeSeverityInfo,
-		Text: fmt.Sprintf("model %s: %s", info.Kind, info.Reason)})
-	meta.Custom = forecastMeta{Model: string(info.Kind), Season: model.Duration(info.Season).String(),
-		Step: model.Duration(info.Step).String(), Horizon: model.Duration(horizon).String()}
+	meta.Notices = append(meta.Notices, data.Notice{
+		Severity: data.NoticeSeverityInfo,
+		Text:     fmt.Sprintf("model %s: %s", info.Kind, info.Reason),
+	})
+	meta.Custom = forecastMeta{
+		Model: string(info.Kind), Season: model.Duration(info.Season).String(),
+		Step: model.Duration(info.Step).String(), Horizon: model.Duration(horizon).String(),
+	}
 	return newForecastFrame(name, ss.Metric, times, values, &fc, meta), nil
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 )
 
-// update rewrites testdata/*.jsonc from the current output: go test ./pkg/plugin -run Golden -update
+// update rewrites testdata/*.jsonc from the current output (go test ./pkg/plugin -run Golden -update).
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // newTestDatasource is a datasource for url with optional jsonData and secure settings.
@@ -30,8 +30,10 @@ func newTestDatasource(t testing.TB, url, jsonData string, secure map[string]str
 
 // dataQuery is a query of the model in js over the given range.
 func dataQuery(refID, js string, from, to time.Time, interval time.Duration) backend.DataQuery {
-	return backend.DataQuery{RefID: refID, JSON: json.RawMessage(js), Interval: interval,
-		TimeRange: backend.TimeRange{From: from, To: to}}
+	return backend.DataQuery{
+		RefID: refID, JSON: json.RawMessage(js), Interval: interval,
+		TimeRange: backend.TimeRange{From: from, To: to},
+	}
 }
 
 func TestGoldenQueries(t *testing.T) {

@@ -19,8 +19,10 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if err == nil {
 		// Builds from source and some compatible servers report no version; the API answered.
 		version := cmp.Or(bi.Version, "not reported")
-		return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
-			Message: fmt.Sprintf("Connected to Prometheus API at %s, version %s", addr, version)}, nil
+		return &backend.CheckHealthResult{
+			Status:  backend.HealthStatusOk,
+			Message: fmt.Sprintf("Connected to Prometheus API at %s, version %s", addr, version),
+		}, nil
 	}
 	return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: healthMessage(addr, err)}, nil
 }

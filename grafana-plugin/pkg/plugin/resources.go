@@ -3,7 +3,6 @@ package plugin
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -29,8 +28,9 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 	})
 	mux.HandleFunc("GET /label-values", func(w http.ResponseWriter, r *http.Request) {
 		label := r.URL.Query().Get("label")
-		if !model.LabelName(label).IsValidLegacy() {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("query parameter `label` must be a label name, got %q", label)})
+		// Any non-empty UTF-8 name may be a label since Prometheus 3; the server judges the rest.
+		if label == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "query parameter `label` is required"})
 			return
 		}
 		v, err := d.prom.labelValues(r.Context(), label, r.URL.Query()["match"])

@@ -20,8 +20,11 @@ func TestRunwayKnownCrossings(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRunwayNumbers(t, resp.Responses["A"], []runwayWant{
-		{"filesystem", varRunwayDays}, {"disk", diskRunwayDays}, {"cpu", cpuRunwayDays},
-		{"filesystem", math.NaN()}, {"memory", math.NaN()},
+		{"filesystem", varRunwayDays},
+		{"disk", diskRunwayDays},
+		{"cpu", cpuRunwayDays},
+		{"filesystem", math.NaN()},
+		{"memory", math.NaN()},
 	})
 }
 

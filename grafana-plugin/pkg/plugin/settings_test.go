@@ -44,15 +44,19 @@ func TestLoadSettings(t *testing.T) {
 		}
 	})
 	// Basic auth from Grafana's standard fields.
-	f(backend.DataSourceInstanceSettings{URL: "http://p:9090", BasicAuthEnabled: true, BasicAuthUser: "u",
-		DecryptedSecureJSONData: map[string]string{"basicAuthPassword": "pw"}}, "", func(s Settings) {
+	f(backend.DataSourceInstanceSettings{
+		URL: "http://p:9090", BasicAuthEnabled: true, BasicAuthUser: "u",
+		DecryptedSecureJSONData: map[string]string{"basicAuthPassword": "pw"},
+	}, "", func(s Settings) {
 		if s.AuthType != authBasic || s.HTTP.BasicAuth == nil || s.HTTP.BasicAuth.User != "u" || s.HTTP.BasicAuth.Password != "pw" {
 			t.Fatalf("%+v", s)
 		}
 	})
 	// Bearer: the token, and no basic auth even if a user was left behind.
-	f(backend.DataSourceInstanceSettings{URL: "http://p:9090", BasicAuthUser: "stale", JSONData: json.RawMessage(`{"authType":"bearer"}`),
-		DecryptedSecureJSONData: map[string]string{"bearerToken": "tok"}}, "", func(s Settings) {
+	f(backend.DataSourceInstanceSettings{
+		URL: "http://p:9090", BasicAuthUser: "stale", JSONData: json.RawMessage(`{"authType":"bearer"}`),
+		DecryptedSecureJSONData: map[string]string{"bearerToken": "tok"},
+	}, "", func(s Settings) {
 		if s.BearerToken != "tok" || s.HTTP.BasicAuth != nil {
 			t.Fatalf("%+v", s)
 		}
