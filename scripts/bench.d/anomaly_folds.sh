@@ -3,10 +3,10 @@
 # each NAB category, in name order, are dealt alternately to fold 0 and fold 1 (`--folds 2`), so
 # the split is fixed by the names before any result is seen and each fold has every kind of series.
 # For each fold the table gives the NAB score with the threshold optimised on that fold (as NAB
-# scores any corpus) and with the threshold optimised on the other fold (nothing chosen on the
+# scores any corpus), with the threshold optimised on the other fold (nothing chosen on the
 # scored files), and with the fixed threshold 0.5, the detector's default critical cut-off (what
-# an alert on level critical fires at, chosen on no file). The detector's constants are the same for every row; how they were chosen is in
-# internal/analytics/detect/README.md.
+# an alert on level critical fires at, chosen on no file). The detector's constants are the same
+# for every row; how they were chosen is in internal/analytics/detect/README.md.
 # NAB_DATA and NAB_EVAL override where the data and the scorer are (default ../shared/...);
 # KEEP=DIR keeps the results and scorer JSON there.
 set -euo pipefail
