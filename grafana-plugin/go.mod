@@ -8,6 +8,7 @@ require (
 	github.com/hashicorp/go-plugin v1.8.0
 	github.com/mcobs/mcobs v0.0.0
 	github.com/prometheus/common v0.72.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -1,9 +1,13 @@
 package plugin
 
 import (
+	"context"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/prometheus/common/model"
 )
 
@@ -73,5 +77,38 @@ func TestLegend(t *testing.T) {
 	}
 	if got := legend("", m); got != `x{host_name="web-1", mountpoint="/var"}` {
 		t.Errorf("default legend %q", got)
+	}
+}
+
+// TestAnomaliesWithoutProcessorSeries shows a source the processor does not score: its values,
+// null bands, and a notice saying why.
+func TestAnomaliesWithoutProcessorSeries(t *testing.T) {
+	ds := newTestDatasource(t, realPrometheus(t), `{}`, nil)
+	q := dataQuery("A", `{"queryType":"anomalies","expr":"system_memory_utilization_ratio{host_name=\"web-1\"}","step":"1h","legendFormat":"{{state}}"}`,
+		fixtureEnd.Add(-3*time.Hour), fixtureEnd, 0)
+	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{q}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr := resp.Responses["A"]
+	if dr.Error != nil || len(dr.Frames) != 2 {
+		t.Fatalf("error %v, %d frames, want free and used", dr.Error, len(dr.Frames))
+	}
+	for i, name := range []string{"free", "used"} {
+		f := dr.Frames[i]
+		if f.Name != name || f.Rows() != 4 {
+			t.Errorf("frame %d: %q with %d rows, want %q with 4 (3h at 1h)", i, f.Name, f.Rows(), name)
+		}
+		for _, fn := range []string{"expected", "lower", "upper", "anomaly"} {
+			fld, _ := f.FieldByName(fn)
+			for r := range f.Rows() {
+				if _, ok := fld.ConcreteAt(r); ok {
+					t.Errorf("%s: %s[%d] is set", name, fn, r)
+				}
+			}
+		}
+		if len(f.Meta.Notices) != 1 || !strings.Contains(f.Meta.Notices[0].Text, "no anomaly_expected series") {
+			t.Errorf("%s: notices %+v", name, f.Meta.Notices)
+		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // The known data the real Prometheus holds: four weeks ending at fixtureEnd, written with
@@ -208,13 +210,20 @@ func waitReady(url string, timeout time.Duration) error {
 	return fmt.Errorf("prometheus not ready at %s after %v", url, timeout)
 }
 
-// TestMain stops the shared Prometheus after the tests.
+// TestMain stops the shared Prometheus after the tests and then checks that no goroutine of
+// the plugin outlived its test (a Dispose that leaves connections open would).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if promCmd != nil {
 		_ = promCmd.Process.Kill()
 		_ = promCmd.Wait()
 		_ = os.RemoveAll(promDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }
