@@ -60,7 +60,7 @@ export function AuthSettings({ options, onOptionsChange }: Props) {
         </>
       )}
       {authType === 'bearer' && (
-        <Field label="Bearer token" description="Sent as Authorization: Bearer …" htmlFor="mcobs-bearer-token">
+        <Field label="Token" description="Sent as Authorization: Bearer …" htmlFor="mcobs-bearer-token">
           <SecretInput
             id="mcobs-bearer-token"
             width={40}
