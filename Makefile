@@ -9,7 +9,7 @@ GOBUILD    := $(GO) build -trimpath -ldflags='-s -w'
 # The module proxy here is a flaky filtered mirror: retry downloads before giving up.
 DOWNLOAD   := scripts/retry.sh 4
 
-.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui clean help
+.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui plugin test-plugin-ui clean help
 
 all: build
 
@@ -39,6 +39,9 @@ prometheus-ui: $(BIN)/prometheus-ui/prometheus/web/ui/static/mantine-ui/index.ht
 $(BIN)/prometheus-ui/prometheus/web/ui/static/mantine-ui/index.html: tools/prometheus/go.mod tools/prometheus-ui/package-lock.json
 	scripts/build-prometheus-ui.sh $(BIN)/prometheus-ui/prometheus/web/ui/static
 
+plugin: ## Build the Grafana plugin (backend for linux/darwin/windows x amd64/arm64, frontend) into bin/grafana and its zip.
+	scripts/build-plugin.sh $(BIN)
+
 ## Running ----------------------------------------------------------------------------------
 
 run: build ## Build what is missing, then start the local stack (mcobs up).
@@ -57,6 +60,10 @@ test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules
 	$(BIN)/promtool test rules alert-rules/*.test.yml
 	$(BIN)/amtool check-config alert-rules/alertmanager.yml
 	AMTOOL=$(BIN)/amtool scripts/test-routes.sh
+
+test-plugin-ui: ## Typecheck, lint and unit-test the Grafana plugin's frontend (npm ci first).
+	cd grafana-plugin && $(CURDIR)/scripts/retry.sh 3 npm ci --no-audit --no-fund --loglevel=error
+	cd grafana-plugin && npm run --silent typecheck && npm run --silent lint && npm test --silent
 
 check-generated: ## Regenerate the distribution sources and fail if they differ from the committed ones.
 	scripts/check-generated.sh
