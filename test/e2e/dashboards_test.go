@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/mcobs/mcobs/internal/stack"
 	"github.com/mcobs/mcobs/test/dashboards"
 )
 
@@ -45,18 +44,7 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := stack.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	startStack(t, o)
 	p := promAPI{base: "http://127.0.0.1:" + strconv.Itoa(o.PrometheusPort)}
 	start := time.Now()
 

@@ -316,3 +316,41 @@ func startProcess(t *testing.T, p *stack.Process, timeout time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// startStack starts the stack with o, fails the test if any part does not become ready, and
+// stops it when the test ends, logging the end of the collector's and Prometheus's logs if the
+// test failed.
+func startStack(t *testing.T, o stack.Options) *stack.Stack {
+	t.Helper()
+	s, err := stack.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			for _, n := range []string{stack.Collector, stack.Prometheus} {
+				t.Logf("%s log:\n%s", n, s.Part(n).LogTail(40))
+			}
+		}
+	})
+	return s
+}
+
+// upArgs are the arguments of `mcobs up` for o's directory, binaries and ports, followed by
+// extra. Grafana is off (an empty --grafana-bin): a machine with Grafana installed would
+// otherwise start it on port 3000, which the tests neither choose nor check.
+func upArgs(o stack.Options, extra ...string) []string {
+	args := []string{"up", "--dir", o.Dir, "--bin-dir", o.BinDir,
+		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
+		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
+		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
+		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort),
+		"--grafana-bin", ""}
+	return append(args, extra...)
+}

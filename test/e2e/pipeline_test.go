@@ -65,24 +65,7 @@ func startPipeline(t *testing.T) (*stack.Stack, *countingProxy) {
 		t.Fatal(err)
 	}
 	proxy := newCountingProxy(t, proxyPort, o.PrometheusPort)
-	s, err := stack.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Stop(); err != nil {
-			t.Error(err)
-		}
-		if t.Failed() {
-			for _, n := range []string{stack.Collector, stack.Prometheus} {
-				t.Logf("%s log:\n%s", n, s.Part(n).LogTail(40))
-			}
-		}
-	})
-	return s, proxy
+	return startStack(t, o), proxy
 }
 
 func assertExactly(t *testing.T, got, want []sample, proxy *countingProxy) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -22,12 +23,7 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 	bin := binDir(t, "mcobs")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin+"/mcobs", "up", "--dir", o.Dir, "--bin-dir", o.BinDir,
-		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
-		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
-		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort),
-		"--status-every", "2s")
+	cmd := exec.CommandContext(ctx, bin+"/mcobs", upArgs(o, "--status-every", "2s")...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +80,13 @@ func TestUpReachesHealthyAndStopsCleanly(t *testing.T) {
 		t.Fatalf("no host metrics in Prometheus; output:\n%s", out.String())
 	}
 	checkSimulatedFleet(t, o.PrometheusPort)
+	checkCloudUtilizationRecorded(t, o.PrometheusPort)
 	waitLine("series ")
+	// An empty --grafana-bin turns Grafana off: no part, and not even the note saying how to
+	// install it, which a "grafana" not on PATH would print.
+	if strings.Contains(strings.ToLower(out.String()), "grafana") {
+		t.Errorf("mcobs up --grafana-bin \"\" mentions Grafana; output:\n%s", out.String())
+	}
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -133,11 +135,7 @@ func TestUpReportsTakenPort(t *testing.T) {
 	defer l.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin+"/mcobs", "up", "--dir", o.Dir, "--bin-dir", o.BinDir,
-		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
-		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
-		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort))
+	cmd := exec.CommandContext(ctx, bin+"/mcobs", upArgs(o)...)
 	b, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errorsAs(err, &ee) {
@@ -187,5 +185,28 @@ func checkSimulatedFleet(t *testing.T, promPort int) {
 		if got, err := queryRawBy(ctx, promPort, m, "cloud_account_id"); err != nil || len(got) == 0 {
 			t.Errorf("no %s in Prometheus (err %v)", m, err)
 		}
+	}
+}
+
+// checkCloudUtilizationRecorded expects the utilization rules to record a ratio for the
+// simulated fleet of each account once its points are in Prometheus: they land minutes old,
+// past an instant selector's 5-minute lookback, which the rules must not depend on.
+func checkCloudUtilizationRecorded(t *testing.T, promPort int) {
+	t.Helper()
+	p := promAPI{base: "http://127.0.0.1:" + strconv.Itoa(promPort)}
+	const expr = `count by (cloud_account_id) (mcobs:cpu_utilization:ratio{cloud_provider="aws"})`
+	deadline := time.Now().Add(45 * time.Second) // a few rule evaluations (15s)
+	for {
+		var r []struct {
+			Metric map[string]string `json:"metric"`
+		}
+		err := p.get("/api/v1/query", url.Values{"query": {expr}}, &r)
+		if err == nil && len(r) == 2 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d accounts (err %v), want both simulated accounts", expr, len(r), err)
+		}
+		time.Sleep(3 * time.Second)
 	}
 }
