@@ -48,6 +48,30 @@ func demoLoadAt(t time.Time) float64 {
 	return 100 + 20*math.Sin(2*math.Pi*float64(t.Unix()%86400)/86400) + 0.5*dayOf(t)
 }
 
+// connectionsAt is db-3's database connection count, daily-seasonal around 40.
+func connectionsAt(t time.Time) float64 {
+	return 40 + 10*math.Sin(2*math.Pi*float64(t.Unix()%86400)/86400)
+}
+
+// dashboardSeries writes the series only the provisioned dashboards read (dashboards_test.go):
+// new metric names, or hosts and labels no other test selects, so the goldens and the other
+// tests' label and metric lists stay as they are. db-3 is a managed database with connections
+// and no CPU series, so the default CPU runway does not change.
+func dashboardSeries(series func(family, labels string, step time.Duration, from time.Time, v func(time.Time) float64), gauge func(string)) {
+	daily := func(t time.Time) float64 { return math.Sin(2 * math.Pi * float64(t.Unix()%86400) / 86400) }
+	gauge("db_server_connection_count")
+	series("db_server_connection_count", `cloud_provider="aws",host_name="db-3"`, 5*time.Minute, fixtureEnd.Add(-24*time.Hour), connectionsAt)
+	// The recording rules of alert-rules/inventory.rules.yml and dashboards.rules.yml.
+	gauge("mcobs:inventory_instances:running")
+	series("mcobs:inventory_instances:running", `cloud_account_id="123456789012",cloud_provider="aws",cloud_region="us-east-1"`, time.Hour, fixtureStart,
+		func(t time.Time) float64 { return math.Round(20 + 4*daily(t)) })
+	gauge("provider:network_io_bytes:rate10m")
+	for _, dir := range []string{"receive", "transmit"} {
+		series("provider:network_io_bytes:rate10m", `cloud_provider="aws",network_io_direction="`+dir+`"`, time.Hour, fixtureStart,
+			func(t time.Time) float64 { return 1e6 * (5 + daily(t) + 0.05*dayOf(t)) })
+	}
+}
+
 // openMetrics writes the fixture in the OpenMetrics text format promtool backfills from.
 func openMetrics() string {
 	var b strings.Builder
@@ -80,35 +104,50 @@ func openMetrics() string {
 	series("system_filesystem_utilization_ratio", `host_name="db-1",mountpoint="/var"`, time.Hour, fixtureStart, func(t time.Time) float64 { return 0.33 + 0.015*dayOf(t) })
 	gauge("system_filesystem_usage_bytes")
 	series("system_filesystem_usage_bytes", `host_name="db-2",system_filesystem_state="free"`, time.Hour, fixtureStart, func(t time.Time) float64 { return (49 - dayOf(t)) * gib })
-	// The anomaly processor's output for web-1's CPU over the last three hours, under its own
-	// scope: expected is the line, the band ±0.05, and the two spikes are critical and warning.
-	anomalyLabels := `anomaly_metric="system.cpu.utilization",cloud_provider="aws",host_name="web-1",otel_scope_name="github.com/mcobs/mcobs/processors/anomalyprocessor"`
+	// The anomaly processor's output over the last three hours, under its own scope: for
+	// web-1's CPU, expected is the line, the band ±0.05, and the two spikes are critical and
+	// warning; for db-3's connections (see dashboardSeries) a band of ±5 and no anomaly.
+	scope := `otel_scope_name="github.com/mcobs/mcobs/processors/anomalyprocessor"`
+	type scored struct {
+		labels   string
+		expected func(time.Time) float64
+		band     float64
+		level    func(time.Time) string
+	}
+	sources := []scored{
+		{`anomaly_metric="system.cpu.utilization",cloud_provider="aws",host_name="web-1",` + scope, cpuAt, 0.05, func(t time.Time) string {
+			switch {
+			case t.Equal(spikes[0]):
+				return "critical"
+			case t.Equal(spikes[1]):
+				return "warning"
+			}
+			return "none"
+		}},
+		{`anomaly_metric="db.server.connection.count",cloud_provider="aws",host_name="db-3",` + scope, connectionsAt, 5, func(time.Time) string { return "none" }},
+	}
 	recent := fixtureEnd.Add(-3 * time.Hour)
 	for _, m := range []struct {
 		name string
 		off  float64
-	}{{"anomaly_expected", 0}, {"anomaly_lower", -0.05}, {"anomaly_upper", 0.05}} {
+	}{{"anomaly_expected", 0}, {"anomaly_lower", -1}, {"anomaly_upper", 1}} {
 		gauge(m.name)
-		series(m.name, anomalyLabels, 5*time.Minute, recent, func(t time.Time) float64 { return cpuAt(t) + m.off })
+		for _, src := range sources {
+			series(m.name, src.labels, 5*time.Minute, recent, func(t time.Time) float64 { return src.expected(t) + m.off*src.band })
+		}
 	}
 	gauge("anomaly_level")
-	levelAt := func(t time.Time) string {
-		switch {
-		case t.Equal(spikes[0]):
-			return "critical"
-		case t.Equal(spikes[1]):
-			return "warning"
+	for _, src := range sources {
+		for _, l := range []string{"none", "info", "warning", "critical"} {
+			series("anomaly_level", src.labels+`,anomaly_level="`+l+`"`, 5*time.Minute, recent, func(t time.Time) float64 {
+				if src.level(t) == l {
+					return 1
+				}
+				return 0
+			})
 		}
-		return "none"
 	}
-	for _, l := range []string{"none", "info", "warning", "critical"} {
-		series("anomaly_level", anomalyLabels+`,anomaly_level="`+l+`"`, 5*time.Minute, recent, func(t time.Time) float64 {
-			if levelAt(t) == l {
-				return 1
-			}
-			return 0
-		})
-	}
+	dashboardSeries(series, gauge)
 	b.WriteString("# EOF\n")
 	return b.String()
 }
