@@ -144,7 +144,11 @@ func (c *dashboardChecker) checkDashboard(name string, js []byte) {
 	walk = func(ps []panel) {
 		for _, p := range ps {
 			for _, raw := range p.Targets {
-				if datasourceUID(raw, p.Datasource) == insightsUID {
+				uid, typ := datasourceRef(raw, p.Datasource)
+				if typ == "mcobs-insights-datasource" && uid != insightsUID {
+					c.report(fmt.Sprintf("%s: panel %q: datasource uid %q is not the provisioned %q", name, p.Title, uid, insightsUID))
+				}
+				if uid == insightsUID {
 					c.targets++
 					c.checkTarget(fmt.Sprintf("%s: panel %q", name, p.Title), p, raw, vars, from, to)
 				}
@@ -167,23 +171,22 @@ func (c *dashboardChecker) timeRange(name, s string) time.Time {
 	return fixtureEnd.Add(-time.Duration(d))
 }
 
-// datasourceUID is a target's datasource uid, else its panel's.
-func datasourceUID(target, panelDS json.RawMessage) string {
+// datasourceRef is a target's datasource uid and type, else its panel's.
+func datasourceRef(target, panelDS json.RawMessage) (uid, typ string) {
 	var t struct {
 		Datasource json.RawMessage `json:"datasource"`
 	}
 	_ = json.Unmarshal(target, &t)
 	for _, ds := range []json.RawMessage{t.Datasource, panelDS} {
-		var ref struct{ UID string }
+		var ref struct{ UID, Type string }
 		if json.Unmarshal(ds, &ref) == nil && ref.UID != "" {
-			return ref.UID
+			return ref.UID, ref.Type
 		}
-		var uid string
 		if json.Unmarshal(ds, &uid) == nil && uid != "" {
-			return uid
+			return uid, ""
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // checkTarget checks the target's keys, then runs it once per combination of the values of the
@@ -227,7 +230,7 @@ func (c *dashboardChecker) checkTarget(where string, p panel, raw json.RawMessag
 		c.run(fmt.Sprintf("%s %v", where, combo), raw, values, want, from, to, interval, maxDP)
 	}
 	if held == 0 {
-		c.report(fmt.Sprintf("%s: the fixture has no series of %q for any value of the variables %v: extend dashboardSeries in fixture_test.go", where, names, singles))
+		c.report(fmt.Sprintf("%s: the fixture has no series of %q for any value of the variables %v: a metric the stack does not write, or one to add to dashboardSeries in fixture_test.go", where, names, singles))
 	}
 }
 
@@ -487,6 +490,7 @@ const brokenDashboard = `{
       {"refId": "A", "queryType": "forecast", "expr": "demo_load{host_name=\"web-1\", cloud_provider=\"$provider\"}", "history": "1d", "step": "1h"}]},
     {"title": "rate interval", "datasource": {"uid": "mcobs-insights"}, "targets": [
       {"refId": "A", "queryType": "forecast", "expr": "rate(demo_load[$__rate_interval])"}]},
+    {"title": "datasource variable", "datasource": {"type": "mcobs-insights-datasource", "uid": "${insights}"}, "targets": [{"refId": "A", "expr": "demo_load"}]},
     {"title": "bad horizon", "datasource": {"uid": "mcobs-insights"}, "targets": [
       {"refId": "A", "queryType": "forecast", "expr": "demo_load", "horizon": "7 days"}]},
     {"title": "no such metric", "datasource": {"uid": "mcobs-insights"}, "targets": [
@@ -508,6 +512,7 @@ func TestDashboardCheckerFindsBrokenTargets(t *testing.T) {
 		// The literal ".*" matches no series.
 		{"multi with =", "no data in 1 frames, where the fixture holds the series it reads"},
 		{"rate interval", `["$__rate_interval"] left in the query Grafana sends`},
+		{"datasource variable", `datasource uid "${insights}" is not the provisioned "mcobs-insights"`},
 		{"bad horizon", "status 400: `horizon` must be a positive duration"},
 		{"no such metric", `the fixture has no series of ["db_connections"] for any value of the variables`},
 	}
