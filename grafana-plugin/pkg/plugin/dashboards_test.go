@@ -223,9 +223,12 @@ func (c *dashboardChecker) checkTarget(where string, p panel, raw json.RawMessag
 		for k, v := range combo {
 			values[k] = v.value
 		}
-		want := c.fixtureHolds(names, combo)
-		if want {
+		want := expectation{data: c.fixtureHolds(names, combo)}
+		if want.data {
 			held++
+			if strict.QueryType == typeAnomalies && len(names) == 1 {
+				want.band = c.scoredAs(names[0], combo)
+			}
 		}
 		c.run(fmt.Sprintf("%s %v", where, combo), raw, values, want, from, to, interval, maxDP)
 	}
@@ -370,6 +373,31 @@ func (c *dashboardChecker) fixtureHolds(names []string, combo map[string]binding
 	return true
 }
 
+// scoredAs is the anomaly_metric under which the fixture holds the anomaly processor's band for
+// the Prometheus metric name under the combination's labels, or "". The OTel name is the
+// Prometheus name's prefix with dots for underscores (system.cpu.utilization for
+// system_cpu_utilization_ratio), a rule stated here apart from the plugin's own mapping.
+func (c *dashboardChecker) scoredAs(name string, combo map[string]binding) string {
+	var matchers []string
+	for _, b := range combo {
+		matchers = append(matchers, fmt.Sprintf("%s=%q", b.label, b.value))
+	}
+	sel := "anomaly_expected{" + strings.Join(matchers, ",") + "}"
+	for _, otel := range c.resourceList("label-values", url.Values{"label": {"anomaly_metric"}, "match": {sel}}) {
+		if strings.HasPrefix(name, strings.ReplaceAll(otel, ".", "_")) {
+			return otel
+		}
+	}
+	return ""
+}
+
+// expectation is what a query must answer on the fixture: numbers, and the anomaly band of
+// the named anomaly_metric.
+type expectation struct {
+	data bool
+	band string
+}
+
 // combinations is every choice of one value per variable; one empty choice without variables.
 func combinations(singles map[string][]binding) []map[string]binding {
 	out := []map[string]binding{{}}
@@ -391,7 +419,7 @@ func combinations(singles map[string][]binding) []map[string]binding {
 
 // run interpolates the target like the frontend's applyTemplateVariables, sends it with the
 // keys Grafana adds, and checks the response.
-func (c *dashboardChecker) run(where string, raw json.RawMessage, values map[string]string, wantData bool, from, to time.Time, interval time.Duration, maxDP int64) {
+func (c *dashboardChecker) run(where string, raw json.RawMessage, values map[string]string, want expectation, from, to time.Time, interval time.Duration, maxDP int64) {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		c.t.Fatal(err)
@@ -439,13 +467,26 @@ func (c *dashboardChecker) run(where string, raw json.RawMessage, values map[str
 		c.t.Fatal(err)
 	}
 	dr := resp.Responses[refID]
-	c.t.Logf("%s: %d frames, data %t, fixture holds the series %t", where, len(dr.Frames), framesHaveData(dr.Frames), wantData)
+	c.t.Logf("%s: %d frames, data %t, want %+v", where, len(dr.Frames), framesHaveData(dr.Frames), want)
 	switch {
 	case dr.Error != nil:
 		c.report(fmt.Sprintf("%s: status %d: %v", where, dr.Status, dr.Error))
-	case wantData && !framesHaveData(dr.Frames):
+	case want.data && !framesHaveData(dr.Frames):
 		c.report(fmt.Sprintf("%s: no data in %d frames, where the fixture holds the series it reads", where, len(dr.Frames)))
+	case want.band != "" && !framesHaveData(fieldsNamed(dr.Frames, "expected")):
+		c.report(fmt.Sprintf("%s: no expected values, where the fixture holds the band of anomaly_metric %q", where, want.band))
 	}
+}
+
+// fieldsNamed is the frames cut down to their fields of that name.
+func fieldsNamed(frames data.Frames, name string) data.Frames {
+	var out data.Frames
+	for _, f := range frames {
+		if fld, i := f.FieldByName(name); i >= 0 {
+			out = append(out, data.NewFrame(f.Name, fld))
+		}
+	}
+	return out
 }
 
 // framesHaveData tells whether any numeric field of the frames holds a number.
@@ -493,6 +534,8 @@ const brokenDashboard = `{
     {"title": "datasource variable", "datasource": {"type": "mcobs-insights-datasource", "uid": "${insights}"}, "targets": [{"refId": "A", "expr": "demo_load"}]},
     {"title": "bad horizon", "datasource": {"uid": "mcobs-insights"}, "targets": [
       {"refId": "A", "queryType": "forecast", "expr": "demo_load", "horizon": "7 days"}]},
+    {"title": "wrong anomaly metric", "datasource": {"uid": "mcobs-insights"}, "targets": [
+      {"refId": "A", "queryType": "anomalies", "expr": "system_cpu_utilization_ratio{host_name=\"$target\"}", "anomalyMetric": "system.cpu.util"}]},
     {"title": "no such metric", "datasource": {"uid": "mcobs-insights"}, "targets": [
       {"refId": "A", "queryType": "anomalies", "expr": "db_connections{host_name=\"$target\"}"}]}
   ]
@@ -514,10 +557,11 @@ func TestDashboardCheckerFindsBrokenTargets(t *testing.T) {
 		{"rate interval", `["$__rate_interval"] left in the query Grafana sends`},
 		{"datasource variable", `datasource uid "${insights}" is not the provisioned "mcobs-insights"`},
 		{"bad horizon", "status 400: `horizon` must be a positive duration"},
+		{"wrong anomaly metric", `no expected values, where the fixture holds the band of anomaly_metric "system.cpu.utilization"`},
 		{"no such metric", `the fixture has no series of ["db_connections"] for any value of the variables`},
 	}
-	if c.targets != 8 {
-		t.Errorf("checked %d targets, want the 8 of mcobs-insights", c.targets)
+	if c.targets != 9 {
+		t.Errorf("checked %d targets, want the 9 with uid mcobs-insights", c.targets)
 	}
 	for _, w := range want {
 		i := slices.IndexFunc(got, func(s string) bool {
