@@ -197,15 +197,17 @@ func checkCloudUtilizationRecorded(t *testing.T, promPort int) {
 	const expr = `count by (cloud_account_id) (mcobs:cpu_utilization:ratio{cloud_provider="aws"})`
 	deadline := time.Now().Add(45 * time.Second) // a few rule evaluations (15s)
 	for {
-		var r []struct {
-			Metric map[string]string `json:"metric"`
+		var r struct {
+			Result []struct {
+				Metric map[string]string `json:"metric"`
+			} `json:"result"`
 		}
 		err := p.get("/api/v1/query", url.Values{"query": {expr}}, &r)
-		if err == nil && len(r) == 2 {
+		if err == nil && len(r.Result) == 2 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d accounts (err %v), want both simulated accounts", expr, len(r), err)
+			t.Fatalf("%s: %d accounts %v (err %v), want both simulated accounts", expr, len(r.Result), r.Result, err)
 		}
 		time.Sleep(3 * time.Second)
 	}
