@@ -360,6 +360,9 @@ func (c *dashboardChecker) resourceList(path string, q url.Values) []string {
 // label values (a host with the target's metrics); without single-value variables, it must.
 func (c *dashboardChecker) fixtureHolds(names []string, combo map[string]binding) bool {
 	for _, b := range combo {
+		if b.label == "" {
+			continue // a custom variable: its value is not a label value of the fixture
+		}
 		sel := fmt.Sprintf("{%s=%q}", b.label, b.value)
 		if _, ok := c.metrics[sel]; !ok {
 			c.metrics[sel] = c.resourceList("metrics", url.Values{"match": {sel}})
@@ -380,6 +383,9 @@ func (c *dashboardChecker) fixtureHolds(names []string, combo map[string]binding
 func (c *dashboardChecker) scoredAs(name string, combo map[string]binding) string {
 	var matchers []string
 	for _, b := range combo {
+		if b.label == "" {
+			continue
+		}
 		matchers = append(matchers, fmt.Sprintf("%s=%q", b.label, b.value))
 	}
 	sel := "anomaly_expected{" + strings.Join(matchers, ",") + "}"
