@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -188,27 +189,86 @@ func checkSimulatedFleet(t *testing.T, promPort int) {
 	}
 }
 
-// checkCloudUtilizationRecorded expects the utilization rules to record a ratio for the
-// simulated fleet of each account once its points are in Prometheus: they land minutes old,
-// past an instant selector's 5-minute lookback, which the rules must not depend on.
+// checkCloudUtilizationRecorded expects the utilization rules to record a CPU ratio for the
+// simulated fleet of each account once its points are in Prometheus, and the rule's expression
+// to still give both accounts when the newest cloud point is 7 minutes old, as it is before
+// the next poll with the aws receiver's default 5-minute polls: past an instant selector's
+// 5-minute lookback, which the rules must not depend on (alert-rules/README.md).
 func checkCloudUtilizationRecorded(t *testing.T, promPort int) {
 	t.Helper()
 	p := promAPI{base: "http://127.0.0.1:" + strconv.Itoa(promPort)}
-	const expr = `count by (cloud_account_id) (mcobs:cpu_utilization:ratio{cloud_provider="aws"})`
+	const recorded = `mcobs:cpu_utilization:ratio{cloud_provider="aws"}`
 	deadline := time.Now().Add(45 * time.Second) // a few rule evaluations (15s)
 	for {
-		var r struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-			} `json:"result"`
-		}
-		err := p.get("/api/v1/query", url.Values{"query": {expr}}, &r)
-		if err == nil && len(r.Result) == 2 {
-			return
+		n, err := p.accounts(recorded, time.Now())
+		if err == nil && n == 2 {
+			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d accounts %v (err %v), want both simulated accounts", expr, len(r.Result), r.Result, err)
+			t.Fatalf("%s: %d accounts (err %v), want both simulated accounts", recorded, n, err)
 		}
 		time.Sleep(3 * time.Second)
 	}
+
+	expr, err := p.recordingRule("mcobs:cpu_utilization:ratio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cpu, err := queryRawBy(ctx, promPort, `system_cpu_utilization_ratio{cloud_provider="aws"}`, "cloud_account_id")
+	if err != nil || len(cpu) == 0 {
+		t.Fatalf("cloud CPU points: %d (err %v)", len(cpu), err)
+	}
+	var newest int64
+	for _, s := range cpu {
+		newest = max(newest, s.tsMs)
+	}
+	at := time.UnixMilli(newest).Add(7 * time.Minute)
+	if n, err := p.accounts(expr, at); err != nil || n != 2 {
+		t.Errorf("the rule %q with the newest cloud point 7 minutes old gives %d accounts (err %v), want 2", expr, n, err)
+	}
+}
+
+// accounts counts the cloud accounts (series with a cloud_account_id) expr gives at the instant at.
+func (p promAPI) accounts(expr string, at time.Time) (int, error) {
+	var r struct {
+		Result []struct {
+			Metric map[string]string `json:"metric"`
+		} `json:"result"`
+	}
+	q := url.Values{"query": {"count by (cloud_account_id) (" + expr + ")"}, "time": {strconv.FormatInt(at.Unix(), 10)}}
+	if err := p.get("/api/v1/query", q, &r); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range r.Result {
+		if s.Metric["cloud_account_id"] != "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// recordingRule returns the expression of the recording rule Prometheus loaded as name.
+func (p promAPI) recordingRule(name string) (string, error) {
+	var r struct {
+		Groups []struct {
+			Rules []struct {
+				Name  string `json:"name"`
+				Query string `json:"query"`
+			} `json:"rules"`
+		} `json:"groups"`
+	}
+	if err := p.get("/api/v1/rules", url.Values{"type": {"record"}}, &r); err != nil {
+		return "", err
+	}
+	for _, g := range r.Groups {
+		for _, rule := range g.Rules {
+			if rule.Name == name {
+				return rule.Query, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no recording rule %q loaded", name)
 }
