@@ -47,6 +47,7 @@ export class DataSource extends DataSourceWithBackend<InsightsQuery, InsightsOpt
       history: plain(query.history),
       step: plain(query.step),
       legendFormat: plain(query.legendFormat),
+      anomalyMetric: plain(query.anomalyMetric),
       resources: query.resources?.map((r) => ({ ...r, expr: expr(r.expr) ?? '' })),
     };
   }

@@ -27,6 +27,11 @@ export interface InsightsQuery extends DataQuery {
   legendFormat?: string;
   /** Runway only; empty means the backend's defaults (cpu, memory, disk, filesystem). */
   resources?: RunwayResource[];
+  /**
+   * Anomalies only: the anomaly processor's anomaly_metric label (the OTel name, e.g.
+   * system.cpu.utilization) when it cannot be derived from the selector's metric name.
+   */
+  anomalyMetric?: string;
 }
 
 export const DEFAULT_QUERY: Partial<InsightsQuery> = {

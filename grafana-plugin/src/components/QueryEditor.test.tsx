@@ -87,6 +87,9 @@ describe('QueryEditor', () => {
     expect(screen.getByLabelText('Step')).toBeInTheDocument();
     expect(screen.queryByLabelText('Horizon')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('History')).not.toBeInTheDocument();
+
+    await user.type(screen.getByLabelText('Anomaly metric'), 'system.cpu.utilization');
+    expect(latest().anomalyMetric).toBe('system.cpu.utilization');
   });
 
   it('shows a message under a bad duration and does not run the query', async () => {

@@ -88,6 +88,24 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         </>
       )}
 
+      {queryType === 'anomalies' && (
+        <InlineField
+          label="Anomaly metric"
+          labelWidth={16}
+          htmlFor="mcobs-anomaly-metric"
+          tooltip="The anomaly_metric label to join on, when it is not the selector's metric name with dots"
+        >
+          <Input
+            id="mcobs-anomaly-metric"
+            width={40}
+            value={query.anomalyMetric ?? ''}
+            placeholder="derived from the selector"
+            onChange={(e) => update({ anomalyMetric: e.currentTarget.value })}
+            onBlur={() => commit()}
+          />
+        </InlineField>
+      )}
+
       {queryType === 'runway' && (
         <RunwayResources
           resources={query.resources ?? []}
