@@ -65,9 +65,9 @@ func dashboardSeries(series func(family, labels string, step time.Duration, from
 	gauge("mcobs:inventory_instances:running")
 	series("mcobs:inventory_instances:running", `cloud_account_id="123456789012",cloud_provider="aws",cloud_region="us-east-1"`, time.Hour, fixtureStart,
 		func(t time.Time) float64 { return math.Round(20 + 4*daily(t)) })
-	gauge("provider:network_io_bytes:rate10m")
+	gauge("provider:network_io_bytes:rate12m")
 	for _, dir := range []string{"receive", "transmit"} {
-		series("provider:network_io_bytes:rate10m", `cloud_provider="aws",network_io_direction="`+dir+`"`, time.Hour, fixtureStart,
+		series("provider:network_io_bytes:rate12m", `cloud_provider="aws",network_io_direction="`+dir+`"`, time.Hour, fixtureStart,
 			func(t time.Time) float64 { return 1e6 * (5 + daily(t) + 0.05*dayOf(t)) })
 	}
 }
