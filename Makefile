@@ -9,7 +9,7 @@ GOBUILD    := $(GO) build -trimpath -ldflags='-s -w'
 # The module proxy here is a flaky filtered mirror: retry downloads before giving up.
 DOWNLOAD   := scripts/retry.sh 4
 
-.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui plugin test-plugin-ui clean help
+.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui plugin test-plugin test-plugin-go test-plugin-ui clean help
 
 all: build
 
@@ -50,7 +50,7 @@ run: build ## Build what is missing, then start the local stack (mcobs up).
 
 ## Tests ------------------------------------------------------------------------------------
 
-test: build check-generated test-rules test-go ## Run every test (the README's test command).
+test: build check-generated test-rules test-go test-plugin ## Run every test (the README's test command).
 
 test-go:
 	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GO) test -count=1 -timeout 20m ./...
@@ -60,6 +60,13 @@ test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules
 	$(BIN)/promtool test rules alert-rules/*.test.yml
 	$(BIN)/amtool check-config alert-rules/alertmanager.yml
 	AMTOOL=$(BIN)/amtool scripts/test-routes.sh
+
+test-plugin: test-plugin-go test-plugin-ui ## Test the Grafana plugin: backend (own Go module) and frontend.
+
+# ./pkg/... and not ./...: node_modules holds a stray Go package of an npm dependency.
+test-plugin-go: $(BIN)/prometheus $(BIN)/promtool
+	cd grafana-plugin && $(CURDIR)/$(DOWNLOAD) $(GO) list -deps -test ./pkg/... >/dev/null
+	cd grafana-plugin && MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GO) test -count=1 -timeout 10m ./pkg/...
 
 test-plugin-ui: ## Typecheck, lint and unit-test the Grafana plugin's frontend (npm ci first).
 	cd grafana-plugin && $(CURDIR)/scripts/retry.sh 3 npm ci --no-audit --no-fund --loglevel=error
@@ -74,6 +81,7 @@ bench: build ## Print the benchmark figures the issues ask for.
 lint: ## Run golangci-lint (pinned in tools/lint).
 	cd tools/lint && $(GO) build -o $(BIN)/golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 	$(BIN)/golangci-lint run ./...
+	cd grafana-plugin && $(BIN)/golangci-lint run --config ../.golangci.yml ./pkg/...
 
 generate: ## Regenerate the distribution (OCB) and component metadata (mdatagen).
 	scripts/generate.sh

@@ -59,3 +59,11 @@ for d in 30 300; do
   awk -v d="days=$d," '$1 ~ d { for (i = 2; i <= NF; i++) { if ($i == "ns/op") ns = $(i-1); if ($i == "B/op") by = $(i-1); if ($i == "allocs/op") al = $(i-1) } }
        END { printf "%-52s %.1f ms, %.2f MB, %d allocs (fit + 1-day forecast)\n", "forecast latency, " substr(d, 6, length(d) - 6) " days of 5-minute data", ns / 1e6, by / 1e6, al }' "$tmp/bench.txt"
 done
+
+# The same engine behind the Grafana plugin: one whole forecast query (decode Prometheus' answer,
+# fit, frame) from a canned response, 1-day horizon.
+(cd grafana-plugin && go test -run '^$' -bench 'BenchmarkForecastQuery' -benchtime=10x ./pkg/plugin/) | awk '/^Benchmark/' >"$tmp/plugin.txt"
+for d in 7 30; do
+  awk -v p="points=$((d * 288))-" -v d="$d" '$1 ~ p { for (i = 2; i <= NF; i++) { if ($i == "ns/op") ns = $(i-1); if ($i == "B/op") by = $(i-1) } }
+       END { printf "%-52s %.1f ms, %.2f MB\n", "plugin forecast query, " d " days of 5-minute data", ns / 1e6, by / 1e6 }' "$tmp/plugin.txt"
+done
