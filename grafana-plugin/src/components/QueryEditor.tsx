@@ -1,6 +1,6 @@
 import React, { useCallback, useRef } from 'react';
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
+import { InlineField, InlineFieldRow, RadioButtonGroup, Stack, TextArea } from '@grafana/ui';
 
 import { DataSource } from '../datasource';
 import { validateDuration } from '../durations';
@@ -9,6 +9,7 @@ import { DurationField } from './DurationField';
 import { insertMetric } from './exprEdit';
 import { MetricPicker } from './MetricPicker';
 import { RunwayResources } from './RunwayResources';
+import { TextField } from './TextField';
 
 type Props = QueryEditorProps<DataSource, InsightsQuery, InsightsOptions>;
 
@@ -19,11 +20,27 @@ const TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
 ];
 
 /** The fields each query type reads; the others are kept (switching back restores them) but hidden. */
-const FIELDS: Record<QueryType, { expr: boolean; horizon: boolean; history: boolean; legend: boolean }> = {
-  forecast: { expr: true, horizon: true, history: true, legend: true },
-  runway: { expr: false, horizon: true, history: true, legend: false },
-  anomalies: { expr: true, horizon: false, history: false, legend: true },
+const FIELDS: Record<QueryType, Record<'expr' | 'horizon' | 'history' | 'step' | 'legend', boolean>> = {
+  forecast: { expr: true, horizon: true, history: true, step: true, legend: true },
+  runway: { expr: false, horizon: true, history: true, step: true, legend: false },
+  anomalies: { expr: true, horizon: false, history: false, step: true, legend: true },
 };
+
+const DURATIONS: Array<{ key: 'horizon' | 'history' | 'step'; label: string; tooltip: string; placeholder: string }> = [
+  { key: 'horizon', label: 'Horizon', tooltip: 'How far ahead to forecast', placeholder: '7d' },
+  {
+    key: 'history',
+    label: 'History',
+    tooltip: "How much history to fit; empty means the panel's time range",
+    placeholder: 'panel range',
+  },
+  {
+    key: 'step',
+    label: 'Step',
+    tooltip: "Resolution of the evaluation; empty means the panel's interval",
+    placeholder: 'auto',
+  },
+];
 
 /** isRunnable says whether every duration is valid, so a half-typed "7" does not run a query. */
 function isRunnable(q: InsightsQuery): boolean {
@@ -89,21 +106,17 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       )}
 
       {queryType === 'anomalies' && (
-        <InlineField
+        <TextField
+          id="mcobs-anomaly-metric"
           label="Anomaly metric"
           labelWidth={16}
-          htmlFor="mcobs-anomaly-metric"
+          width={40}
           tooltip="The anomaly_metric label to join on, when it is not the selector's metric name with dots"
-        >
-          <Input
-            id="mcobs-anomaly-metric"
-            width={40}
-            value={query.anomalyMetric ?? ''}
-            placeholder="derived from the selector"
-            onChange={(e) => update({ anomalyMetric: e.currentTarget.value })}
-            onBlur={() => commit()}
-          />
-        </InlineField>
+          placeholder="derived from the selector"
+          value={query.anomalyMetric}
+          onChange={(anomalyMetric) => update({ anomalyMetric })}
+          onBlur={() => commit()}
+        />
       )}
 
       {queryType === 'runway' && (
@@ -115,48 +128,29 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       )}
 
       <InlineFieldRow>
-        {fields.horizon && (
+        {DURATIONS.filter((d) => fields[d.key]).map((d) => (
           <DurationField
-            id="mcobs-horizon"
-            label="Horizon"
-            tooltip="How far ahead to forecast"
-            placeholder="7d"
-            value={query.horizon}
-            onChange={(horizon) => update({ horizon })}
+            key={d.key}
+            id={`mcobs-${d.key}`}
+            label={d.label}
+            tooltip={d.tooltip}
+            placeholder={d.placeholder}
+            value={query[d.key]}
+            onChange={(v) => update({ [d.key]: v })}
             onCommit={commit}
           />
-        )}
-        {fields.history && (
-          <DurationField
-            id="mcobs-history"
-            label="History"
-            tooltip="How much history to fit; empty means the panel's time range"
-            placeholder="panel range"
-            value={query.history}
-            onChange={(history) => update({ history })}
-            onCommit={commit}
-          />
-        )}
-        <DurationField
-          id="mcobs-step"
-          label="Step"
-          tooltip="Resolution of the evaluation; empty means the panel's interval"
-          placeholder="auto"
-          value={query.step}
-          onChange={(step) => update({ step })}
-          onCommit={commit}
-        />
+        ))}
         {fields.legend && (
-          <InlineField label="Legend" labelWidth={12} htmlFor="mcobs-legend" tooltip="Series name, e.g. {{host_name}}">
-            <Input
-              id="mcobs-legend"
-              width={24}
-              value={query.legendFormat ?? ''}
-              placeholder="{{instance}}"
-              onChange={(e) => update({ legendFormat: e.currentTarget.value })}
-              onBlur={() => commit()}
-            />
-          </InlineField>
+          <TextField
+            id="mcobs-legend"
+            label="Legend"
+            width={24}
+            tooltip="Series name, e.g. {{host_name}}"
+            placeholder="{{instance}}"
+            value={query.legendFormat}
+            onChange={(legendFormat) => update({ legendFormat })}
+            onBlur={() => commit()}
+          />
         )}
       </InlineFieldRow>
     </Stack>

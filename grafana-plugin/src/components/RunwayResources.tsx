@@ -2,6 +2,7 @@ import React from 'react';
 import { Button, IconButton, InlineField, InlineFieldRow, Input, Text } from '@grafana/ui';
 
 import { RunwayResource } from '../types';
+import { TextField } from './TextField';
 
 interface Props {
   resources: RunwayResource[];
@@ -37,31 +38,26 @@ export function RunwayResources({ resources, onChange, onCommit }: Props) {
       )}
       {resources.map((r, i) => (
         <InlineFieldRow key={i}>
-          <InlineField label="Resource" labelWidth={12} htmlFor={`runway-name-${i}`}>
-            <Input
-              id={`runway-name-${i}`}
-              width={14}
-              value={r.name}
-              placeholder="disk"
-              onChange={(e) => update(i, { name: e.currentTarget.value })}
-              onBlur={onCommit}
-            />
-          </InlineField>
-          <InlineField
+          <TextField
+            id={`runway-name-${i}`}
+            label="Resource"
+            width={14}
+            placeholder="disk"
+            value={r.name}
+            onChange={(name) => update(i, { name })}
+            onBlur={onCommit}
+          />
+          <TextField
+            id={`runway-expr-${i}`}
             label="Expr"
+            labelWidth={8}
             grow
-            htmlFor={`runway-expr-${i}`}
-            invalid={r.expr.trim() === ''}
-            error="expr is required"
-          >
-            <Input
-              id={`runway-expr-${i}`}
-              value={r.expr}
-              placeholder="max by (host_name) (system_filesystem_utilization_ratio)"
-              onChange={(e) => update(i, { expr: e.currentTarget.value })}
-              onBlur={onCommit}
-            />
-          </InlineField>
+            placeholder="max by (host_name) (system_filesystem_utilization_ratio)"
+            value={r.expr}
+            error={r.expr.trim() === '' ? 'expr is required' : undefined}
+            onChange={(expr) => update(i, { expr })}
+            onBlur={onCommit}
+          />
           <InlineField
             label="Threshold"
             htmlFor={`runway-threshold-${i}`}
