@@ -102,3 +102,17 @@ describe('filterQuery', () => {
     expect(ds.filterQuery({ refId: 'A', expr: 'up', hide: true })).toBe(false);
   });
 });
+
+describe('metricNames', () => {
+  it('reads the backend resource "metrics"', async () => {
+    const ds = datasource();
+    const get = jest.spyOn(ds, 'getResource').mockResolvedValue(['up', 'system_cpu_utilization_ratio']);
+    await expect(ds.metricNames()).resolves.toEqual(['up', 'system_cpu_utilization_ratio']);
+    expect(get).toHaveBeenCalledWith('metrics');
+  });
+  it('treats a null body (no metrics yet) as an empty list', async () => {
+    const ds = datasource();
+    jest.spyOn(ds, 'getResource').mockResolvedValue(null);
+    await expect(ds.metricNames()).resolves.toEqual([]);
+  });
+});

@@ -27,6 +27,20 @@ export function AuthSettings({ options, onOptionsChange }: Props) {
   const onAuthType = (t: AuthType) =>
     onOptionsChange({ ...setJson(options, { authType: t }), basicAuth: t === 'basic' });
 
+  // secret is a one-line secret kept in secureJsonData, with Grafana's "configured / Reset" state.
+  const secret = (key: 'basicAuthPassword' | 'bearerToken', label: string, description?: string) => (
+    <Field label={label} description={description} htmlFor={`mcobs-${key}`}>
+      <SecretInput
+        id={`mcobs-${key}`}
+        width={40}
+        isConfigured={!!configured[key]}
+        value={options.secureJsonData?.[key] ?? ''}
+        onChange={(e) => onOptionsChange(setSecure(options, key, e.currentTarget.value))}
+        onReset={() => onOptionsChange(resetSecure(options, key))}
+      />
+    </Field>
+  );
+
   return (
     <>
       <Field label="Authentication">
@@ -47,30 +61,10 @@ export function AuthSettings({ options, onOptionsChange }: Props) {
               onChange={(e) => onOptionsChange({ ...options, basicAuthUser: e.currentTarget.value })}
             />
           </Field>
-          <Field label="Password" htmlFor="mcobs-basic-password">
-            <SecretInput
-              id="mcobs-basic-password"
-              width={40}
-              isConfigured={!!configured.basicAuthPassword}
-              value={options.secureJsonData?.basicAuthPassword ?? ''}
-              onChange={(e) => onOptionsChange(setSecure(options, 'basicAuthPassword', e.currentTarget.value))}
-              onReset={() => onOptionsChange(resetSecure(options, 'basicAuthPassword'))}
-            />
-          </Field>
+          {secret('basicAuthPassword', 'Password')}
         </>
       )}
-      {authType === 'bearer' && (
-        <Field label="Token" description="Sent as Authorization: Bearer …" htmlFor="mcobs-bearer-token">
-          <SecretInput
-            id="mcobs-bearer-token"
-            width={40}
-            isConfigured={!!configured.bearerToken}
-            value={options.secureJsonData?.bearerToken ?? ''}
-            onChange={(e) => onOptionsChange(setSecure(options, 'bearerToken', e.currentTarget.value))}
-            onReset={() => onOptionsChange(resetSecure(options, 'bearerToken'))}
-          />
-        </Field>
-      )}
+      {authType === 'bearer' && secret('bearerToken', 'Token', 'Sent as Authorization: Bearer …')}
     </>
   );
 }
