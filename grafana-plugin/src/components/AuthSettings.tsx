@@ -1,9 +1,10 @@
 import React from 'react';
 import { SelectableValue } from '@grafana/data';
-import { Field, Input, RadioButtonGroup, SecretInput } from '@grafana/ui';
+import { Field, Input, RadioButtonGroup } from '@grafana/ui';
 
 import { AuthType } from '../types';
-import { resetSecure, setJson, setSecure, Settings } from './secure';
+import { SecretField } from './SecretField';
+import { setJson, Settings } from './secure';
 
 interface Props {
   options: Settings;
@@ -22,24 +23,9 @@ const AUTH_OPTIONS: Array<SelectableValue<AuthType>> = [
  */
 export function AuthSettings({ options, onOptionsChange }: Props) {
   const authType: AuthType = options.jsonData.authType ?? (options.basicAuth ? 'basic' : 'none');
-  const configured = options.secureJsonFields ?? {};
 
   const onAuthType = (t: AuthType) =>
     onOptionsChange({ ...setJson(options, { authType: t }), basicAuth: t === 'basic' });
-
-  // secret is a one-line secret kept in secureJsonData, with Grafana's "configured / Reset" state.
-  const secret = (key: 'basicAuthPassword' | 'bearerToken', label: string, description?: string) => (
-    <Field label={label} description={description} htmlFor={`mcobs-${key}`}>
-      <SecretInput
-        id={`mcobs-${key}`}
-        width={40}
-        isConfigured={!!configured[key]}
-        value={options.secureJsonData?.[key] ?? ''}
-        onChange={(e) => onOptionsChange(setSecure(options, key, e.currentTarget.value))}
-        onReset={() => onOptionsChange(resetSecure(options, key))}
-      />
-    </Field>
-  );
 
   return (
     <>
@@ -61,10 +47,17 @@ export function AuthSettings({ options, onOptionsChange }: Props) {
               onChange={(e) => onOptionsChange({ ...options, basicAuthUser: e.currentTarget.value })}
             />
           </Field>
-          {secret('basicAuthPassword', 'Password')}
+          <SecretField {...{ options, onOptionsChange }} field="basicAuthPassword" label="Password" />
         </>
       )}
-      {authType === 'bearer' && secret('bearerToken', 'Token', 'Sent as Authorization: Bearer …')}
+      {authType === 'bearer' && (
+        <SecretField
+          {...{ options, onOptionsChange }}
+          field="bearerToken"
+          label="Token"
+          description="Sent as Authorization: Bearer …"
+        />
+      )}
     </>
   );
 }

@@ -1,8 +1,9 @@
 import React from 'react';
-import { Field, InlineField, InlineSwitch, Input, SecretTextArea } from '@grafana/ui';
+import { Field, InlineField, InlineSwitch, Input } from '@grafana/ui';
 
 import { InsightsOptions } from '../types';
-import { resetSecure, SecureKey, setJson, setSecure, Settings } from './secure';
+import { SecretField } from './SecretField';
+import { SecureKey, setJson, Settings } from './secure';
 
 interface Props {
   options: Settings;
@@ -12,7 +13,6 @@ interface Props {
 /** TlsSettings edits Grafana's standard TLS keys, which the SDK's HTTP client reads as they are. */
 export function TlsSettings({ options, onOptionsChange }: Props) {
   const { jsonData } = options;
-  const configured = options.secureJsonFields ?? {};
 
   const toggle = (key: keyof InsightsOptions, label: string, tooltip: string) => (
     <InlineField label={label} labelWidth={24} tooltip={tooltip}>
@@ -24,19 +24,8 @@ export function TlsSettings({ options, onOptionsChange }: Props) {
     </InlineField>
   );
 
-  const pem = (key: SecureKey, label: string, placeholder: string) => (
-    <Field label={label} htmlFor={`mcobs-${key}`}>
-      <SecretTextArea
-        id={`mcobs-${key}`}
-        cols={60}
-        rows={5}
-        placeholder={placeholder}
-        isConfigured={!!configured[key]}
-        value={options.secureJsonData?.[key] ?? ''}
-        onChange={(e) => onOptionsChange(setSecure(options, key, e.currentTarget.value))}
-        onReset={() => onOptionsChange(resetSecure(options, key))}
-      />
-    </Field>
+  const pem = (field: SecureKey, label: string, placeholder: string) => (
+    <SecretField {...{ options, onOptionsChange }} multiline field={field} label={label} placeholder={placeholder} />
   );
 
   return (
