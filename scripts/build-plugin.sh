@@ -10,10 +10,10 @@
 #
 # PLUGIN_TARGETS="linux/amd64 ..." narrows the backend platforms (default: linux, darwin and
 # windows on amd64 and arm64, the set a release ships). The layout is checked at the end:
-# plugin.json's id and executable must match the binaries present.
+# plugin.json's id and executable must match the binaries present; `build-plugin.sh --check DIR`
+# runs only that check on an unpacked plugin directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(realpath -m "${1:-$root/bin}")
 src=$root/grafana-plugin
 id=mcobs-insights-datasource
 exe=gpx_mcobs_insights
@@ -24,25 +24,6 @@ die() {
   echo "build-plugin: $*" >&2
   exit 1
 }
-
-command -v npm >/dev/null || die "npm not found; install Node.js 20 or later to build the plugin frontend"
-command -v go >/dev/null || die "go not found; the plugin backend needs Go (see grafana-plugin/go.mod)"
-[ -f "$src/go.mod" ] && [ -d "$src/pkg" ] || die "no backend in $src (go.mod and pkg/ are missing)"
-
-# Frontend first: webpack's output.clean empties dist/ except for files named like executables.
-cd "$src"
-"$retry" 3 npm ci --no-audit --no-fund --loglevel=error
-npm run --silent build >/dev/null
-
-# Backend, one static executable per platform, named as Grafana looks it up. Executables of an
-# earlier build survive webpack's clean, so they go first: the layout holds exactly $targets.
-rm -f dist/"${exe}"_*
-for t in $targets; do
-  os=${t%/*} arch=${t#*/}
-  out=dist/${exe}_${os}_${arch}
-  [ "$os" = windows ] && out=$out.exe
-  CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$retry" 3 go build -trimpath -ldflags='-s -w' -o "$out" ./pkg
-done
 
 # check DIR: the unpacked plugin is complete and consistent.
 check() {
@@ -64,6 +45,32 @@ check() {
   n=$(find "$dir" -maxdepth 1 -name "${exe}_*" | wc -l)
   [ "$n" -eq "$(wc -w <<<"$targets")" ] || die "$dir holds $n executables, want one per target ($targets)"
 }
+
+if [ "${1:-}" = --check ]; then
+  check "$(realpath "${2:?usage: build-plugin.sh --check DIR}")"
+  echo "build-plugin: $2 is a complete plugin layout"
+  exit 0
+fi
+
+bin=$(realpath -m "${1:-$root/bin}")
+command -v npm >/dev/null || die "npm not found; install Node.js 20 or later to build the plugin frontend"
+command -v go >/dev/null || die "go not found; the plugin backend needs Go (see grafana-plugin/go.mod)"
+[ -f "$src/go.mod" ] && [ -d "$src/pkg" ] || die "no backend in $src (go.mod and pkg/ are missing)"
+
+# Frontend first: webpack's output.clean empties dist/ except for files named like executables.
+cd "$src"
+"$retry" 3 npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build >/dev/null
+
+# Backend, one static executable per platform, named as Grafana looks it up. Executables of an
+# earlier build survive webpack's clean, so they go first: the layout holds exactly $targets.
+rm -f dist/"${exe}"_*
+for t in $targets; do
+  os=${t%/*} arch=${t#*/}
+  out=dist/${exe}_${os}_${arch}
+  [ "$os" = windows ] && out=$out.exe
+  CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$retry" 3 go build -trimpath -ldflags='-s -w' -o "$out" ./pkg
+done
 
 version=$(node -p "require('./dist/plugin.json').info.version")
 plugins=$bin/grafana/plugins
