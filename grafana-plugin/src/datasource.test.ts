@@ -95,8 +95,13 @@ describe('filterQuery', () => {
   it('runs a runway query without resources (the backend defaults) but not one with an empty resource', () => {
     expect(ds.filterQuery({ refId: 'A', queryType: 'runway' })).toBe(true);
     expect(
-      ds.filterQuery({ refId: 'A', queryType: 'runway', resources: [{ name: 'cpu', expr: '', threshold: 0.9 }] })
+      ds.filterQuery({ refId: 'A', queryType: 'runway', resources: [{ name: 'gpu', expr: '', threshold: 0.9 }] })
     ).toBe(false);
+  });
+  it('runs a runway resource named like a default without an expression (the backend fills it in)', () => {
+    expect(
+      ds.filterQuery({ refId: 'A', queryType: 'runway', resources: [{ name: 'cpu', expr: '', threshold: 0.8 }] })
+    ).toBe(true);
   });
   it('skips hidden queries', () => {
     expect(ds.filterQuery({ refId: 'A', expr: 'up', hide: true })).toBe(false);

@@ -1,7 +1,7 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
-import { DEFAULT_QUERY, InsightsOptions, InsightsQuery, RESOURCE_METRICS } from './types';
+import { DEFAULT_QUERY, InsightsOptions, InsightsQuery, RESOURCE_METRICS, resourceExprMissing } from './types';
 
 /** Characters that mean something in a PromQL regex matcher (=~). */
 const REGEX_SPECIAL = /[\\^$*+?.()|[\]{}]/g;
@@ -54,15 +54,15 @@ export class DataSource extends DataSourceWithBackend<InsightsQuery, InsightsOpt
 
   /**
    * filterQuery skips queries the backend would reject for want of an expression. A runway
-   * query needs none: without resources it uses the backend's default cpu, memory, disk and
-   * filesystem expressions.
+   * query needs none: without resources, or for a resource named like a default, the backend
+   * uses its cpu, memory, disk and filesystem expressions.
    */
   filterQuery(query: InsightsQuery): boolean {
     if (query.hide) {
       return false;
     }
     if (query.queryType === 'runway') {
-      return (query.resources ?? []).every((r) => r.expr.trim() !== '');
+      return !(query.resources ?? []).some(resourceExprMissing);
     }
     return !!query.expr?.trim();
   }

@@ -6,11 +6,24 @@ export type QueryType = 'forecast' | 'runway' | 'anomalies';
 
 export const QUERY_TYPES: QueryType[] = ['forecast', 'runway', 'anomalies'];
 
+/** Which way a runway resource runs out: rising to its threshold (usage) or falling to it (free bytes). */
+export type RunwayDirection = 'above' | 'below';
+
+/** The backend's default runway resources: a row with one of these names may leave expr empty. */
+export const DEFAULT_RESOURCES = ['cpu', 'memory', 'disk', 'filesystem'];
+
+/** resourceExprMissing says whether a runway resource lacks the expression the backend needs. */
+export function resourceExprMissing(r: { name: string; expr: string }): boolean {
+  return r.expr.trim() === '' && !DEFAULT_RESOURCES.includes(r.name.trim());
+}
+
 /** One resource of a runway query: its PromQL, evaluated per target, and the threshold it must not reach. */
 export interface RunwayResource {
   name: string;
   expr: string;
   threshold: number;
+  /** Unset means the default resource's direction, or `above` for a new resource. */
+  direction?: RunwayDirection;
 }
 
 /**

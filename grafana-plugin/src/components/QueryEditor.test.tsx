@@ -56,7 +56,7 @@ describe('QueryEditor', () => {
 
     await user.click(screen.getByRole('button', { name: /Add resource/ }));
     expect(latest().resources).toEqual([{ name: '', expr: '', threshold: 0.9 }]);
-    expect(screen.getByText('expr is required')).toBeInTheDocument();
+    expect(screen.getByText(/expr is required/)).toBeInTheDocument();
 
     await user.type(screen.getByLabelText('Resource'), 'disk');
     await user.type(screen.getByLabelText('Expr'), 'disk_ratio');
@@ -67,6 +67,17 @@ describe('QueryEditor', () => {
     await user.click(screen.getByRole('button', { name: /Add resource/ }));
     await user.click(screen.getByRole('button', { name: 'Remove resource 1' }));
     expect(latest().resources).toEqual([{ name: '', expr: '', threshold: 0.9 }]);
+  });
+
+  it('sets a resource that runs out downwards', async () => {
+    const user = userEvent.setup();
+    const { latest } = renderQueryEditor({
+      refId: 'A',
+      queryType: 'runway',
+      resources: [{ name: 'disk', expr: 'free_bytes', threshold: 1e9 }],
+    });
+    await user.click(screen.getByRole('radio', { name: 'below' }));
+    expect(latest().resources).toEqual([{ name: 'disk', expr: 'free_bytes', threshold: 1e9, direction: 'below' }]);
   });
 
   it('flags a missing threshold', async () => {

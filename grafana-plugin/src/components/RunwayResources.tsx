@@ -1,7 +1,7 @@
 import React from 'react';
-import { Button, IconButton, InlineField, InlineFieldRow, Input, Text } from '@grafana/ui';
+import { Button, IconButton, InlineField, InlineFieldRow, Input, RadioButtonGroup, Text } from '@grafana/ui';
 
-import { RunwayResource } from '../types';
+import { resourceExprMissing, RunwayDirection, RunwayResource } from '../types';
 import { TextField } from './TextField';
 
 interface Props {
@@ -9,6 +9,11 @@ interface Props {
   onChange: (resources: RunwayResource[]) => void;
   onCommit: () => void;
 }
+
+const DIRECTIONS: Array<{ label: string; value: RunwayDirection; description: string }> = [
+  { label: 'above', value: 'above', description: 'Runs out when the value rises to the threshold (utilization)' },
+  { label: 'below', value: 'below', description: 'Runs out when the value falls to the threshold (free bytes)' },
+];
 
 /** NEW_RESOURCE is the row "Add resource" appends: 90% is the backend's default threshold for ratios. */
 export const NEW_RESOURCE: RunwayResource = { name: '', expr: '', threshold: 0.9 };
@@ -54,7 +59,11 @@ export function RunwayResources({ resources, onChange, onCommit }: Props) {
             grow
             placeholder="max by (host_name) (system_filesystem_utilization_ratio)"
             value={r.expr}
-            error={r.expr.trim() === '' ? 'expr is required' : undefined}
+            error={
+              resourceExprMissing(r)
+                ? 'expr is required (only cpu, memory, disk and filesystem have defaults)'
+                : undefined
+            }
             onChange={(expr) => update(i, { expr })}
             onBlur={onCommit}
           />
@@ -72,6 +81,17 @@ export function RunwayResources({ resources, onChange, onCommit }: Props) {
               value={Number.isNaN(r.threshold) ? '' : r.threshold}
               onChange={(e) => update(i, { threshold: e.currentTarget.valueAsNumber })}
               onBlur={onCommit}
+            />
+          </InlineField>
+          <InlineField label="Crosses" tooltip="Which way the resource runs out">
+            <RadioButtonGroup
+              size="sm"
+              options={DIRECTIONS}
+              value={r.direction ?? 'above'}
+              onChange={(direction) => {
+                update(i, { direction });
+                onCommit();
+              }}
             />
           </InlineField>
           <IconButton
