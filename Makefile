@@ -46,6 +46,10 @@ plugin: ## Build the Grafana plugin (backend for linux/darwin/windows x amd64/ar
 
 run: build ## Build what is missing, then start the local stack (mcobs up).
 	-$(MAKE) --no-print-directory prometheus-ui
+	@# With Grafana installed, build the plugin for this machine only (all six platforms: make plugin).
+	@if command -v grafana >/dev/null; then \
+		PLUGIN_TARGETS="$$($(GO) env GOOS)/$$($(GO) env GOARCH)" scripts/build-plugin.sh $(BIN) || \
+		echo "make run: the Grafana plugin did not build; Grafana starts without it"; fi
 	$(BIN)/mcobs up --bin-dir $(BIN)
 
 ## Tests ------------------------------------------------------------------------------------
