@@ -97,6 +97,11 @@ type Config struct {
 	BandWidth float64
 	// Suppress is the number of points after a critical point during which scores are damped.
 	Suppress int
+
+	// contextScale is the context detector's critical surprise (see context.go); 0 leaves that
+	// detector out. Not exported: it is part of the ensemble's tuning, like the scales of the
+	// other detectors, not a knob for users.
+	contextScale float64
 }
 
 // DefaultConfig returns the configuration tuned on the Numenta Anomaly Benchmark data.
@@ -108,6 +113,8 @@ func DefaultConfig() Config {
 		CriticalAt: 0.5,
 		BandWidth:  3,
 		Suppress:   int(defaultSuppress),
+
+		contextScale: ctxScale,
 	}
 }
 
@@ -184,7 +191,7 @@ func (d *Detector) UpdateUnix(sec int64, v float64) Result {
 	if sec < s.LastT {
 		sec = s.LastT
 	}
-	raw, exp, sigma := s.observe(sec, v)
+	raw, exp, sigma := s.observe(sec, v, d.cfg.contextScale)
 	score := raw
 	res := Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
 	if s.N <= int64(d.cfg.WarmUp) {

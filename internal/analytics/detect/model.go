@@ -82,6 +82,10 @@ type state struct {
 
 	Quiet     int32
 	EventRate float64 // smoothed rate of critical events per point
+
+	CtxUsual float64          // the context detector's smoothed share of new contexts
+	CtxTab   [ctxSlots]uint16 // fingerprints of seen contexts, 0 for an empty slot
+	CtxBins  [ctxDepth]uint8  // the last bins of the value
 }
 
 var stateSize = binary.Size(state{})
@@ -113,8 +117,9 @@ func (s *state) expect(sec int64) (exp, sigma float64) {
 }
 
 // observe scores v at sec against the model, learns it, and returns the raw ensemble score,
-// the expectation and the noise scale used.
-func (s *state) observe(sec int64, v float64) (raw, exp, sigma float64) {
+// the expectation and the noise scale used. ctxCrit is the context detector's critical
+// surprise; 0 leaves that detector out and its state untouched.
+func (s *state) observe(sec int64, v, ctxCrit float64) (raw, exp, sigma float64) {
 	if dt := float64(sec - s.LastT); dt > 0 {
 		if s.Dt == 0 {
 			s.Dt = dt
@@ -171,7 +176,11 @@ func (s *state) observe(sec int64, v float64) (raw, exp, sigma float64) {
 
 	ext := s.extreme(v)
 	nov := s.novelty(v)
-	return combine(zChg, zVar, nov, ext), exp, sigma
+	ctx := 0.0
+	if ctxCrit > 0 {
+		ctx = s.contextSurprise(v) / ctxCrit
+	}
+	return combine(zChg/wChg, zVar/wVar, nov/wNov, ext/wExt, ctx), exp, sigma
 }
 
 // warm is the smoothing of an exponential average with smoothing alpha after n updates.
@@ -266,7 +275,10 @@ func (s *state) novelty(v float64) float64 {
 // The residual's own z-score is deliberately not in the maximum: measured on NAB it cost about
 // four points at every weight tried, because a single point outside the band is too common in
 // real series; a large spike still shows, through the short residual variance.
-func combine(zChg, zVar, nov, ext float64) float64 {
-	x := math.Max(math.Max(0, ext/wExt), math.Max(zChg/wChg, math.Max(zVar/wVar, nov/wNov)))
+func combine(xs ...float64) float64 {
+	x := 0.0
+	for _, xi := range xs {
+		x = math.Max(x, xi)
+	}
 	return x / (1 + x)
 }

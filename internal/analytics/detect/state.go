@@ -13,7 +13,7 @@ import (
 // relearns, which is better than scoring with a misread model.
 const (
 	stateMagic   = "MCAD"
-	stateVersion = 1
+	stateVersion = 2
 )
 
 // ErrCheckpoint is wrapped by every error of UnmarshalBinary.
@@ -73,6 +73,9 @@ func (s *state) check() error {
 	}
 	if !(s.EventRate >= 0 && s.EventRate <= 1) {
 		return errors.New("event rate out of range")
+	}
+	if !(s.CtxUsual >= 0 && s.CtxUsual <= 1) {
+		return errors.New("context share out of range")
 	}
 	if s.MAD < 0 || s.LongVar < 0 || s.ResShort < 0 || s.ResLong < 0 || s.Dt < 0 {
 		return errors.New("negative spread")
