@@ -21,6 +21,8 @@
 //     prototypes (an adaptive-resonance style memory of the contexts seen so far);
 //   - extreme: how far the value lies beyond the range seen so far (which forgets slowly), as a
 //     fraction of that range.
+//   - context: the share of the point's contexts (its bin of the range after the last few bins,
+//     in the spirit of CAD OSE) never seen before, above the share the series usually has.
 //
 // After a point reaches the critical cut-off, the next Config.Suppress points are damped,
 // because an incident is reported once, not at every point; and the critical point's score is
@@ -35,7 +37,7 @@
 // NaN and ±Inf values are not learnt: they get score 0, level none, the current expectation and
 // band, and leave the state untouched.
 //
-// The state is a fixed-size value (Size reports its bytes; about 3 KiB) that MarshalBinary
+// The state is a fixed-size value (Size reports its bytes; about 3.6 KiB) that MarshalBinary
 // writes in a versioned little-endian layout, so a detector restored with UnmarshalBinary scores
 // exactly as one that never stopped. A Detector is not safe for concurrent use.
 package detect

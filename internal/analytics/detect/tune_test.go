@@ -118,7 +118,8 @@ func writeScores(path string, s tsio.Series) error {
 		return err
 	}
 	defer f.Close()
-	d, err := New(Config{WarmUp: 150, InfoAt: 0.3, WarningAt: 0.4, CriticalAt: 0.5, BandWidth: 3, Suppress: int(defaultSuppress)})
+	// DefaultConfig reads defaultSuppress when called, so it follows the descent.
+	d, err := New(DefaultConfig())
 	if err != nil {
 		return err
 	}
