@@ -88,19 +88,27 @@ func (p *anomalyProcessor) scoreGroups(resKey string, gv *groupValues, now time.
 		}
 		gm.lastSeen = now.Unix()
 		r := gm.model.Update(x)
-		out.addGroup(g.Name, g.Metrics[r.Top], ts, r)
+		out.addGroup(g, ts, r, gm.model.Contributions(make([]float64, 0, len(x))))
 	}
 }
 
-func (o *output) addGroup(name, top string, ts pcommon.Timestamp, r detect.MultiResult) {
-	put := func(metric, desc string, v float64) {
+// addGroup emits a group's score, energy and threshold, one series each per resource, and each
+// member metric's contribution to the energy. The top contributor is a query over the
+// contributions (topk), not a label on the score: such a label would start a new score series
+// whenever the top metric changed and leave the old one behind in every range query.
+func (o *output) addGroup(g GroupConfig, ts pcommon.Timestamp, r detect.MultiResult, contrib []float64) {
+	put := func(metric, desc string, v float64) pcommon.Map {
 		dp := o.gauge(metric, desc).AppendEmpty()
 		dp.SetTimestamp(ts)
 		dp.SetDoubleValue(v)
-		dp.Attributes().PutStr(attrGroup, name)
-		dp.Attributes().PutStr(attrTop, top)
+		dp.Attributes().PutStr(attrGroup, g.Name)
+		return dp.Attributes()
 	}
 	put(metricGroupScore, "Multivariate anomaly score in [0, 1) of the group named by anomaly.group; 0.5 is the threshold.", r.Score)
 	put(metricGroupEnergy, "Energy (squared Mahalanobis distance) of the group's latest vector.", r.Energy)
 	put(metricGroupThreshold, "Energy threshold: the configured percentile of the group's recent energies.", r.Threshold)
+	for i, c := range contrib {
+		put(metricGroupContrib, "Share of the group's energy due to the metric named by anomaly.metric; the shares sum to the energy.", c).
+			PutStr(attrMetric, g.Metrics[i])
+	}
 }

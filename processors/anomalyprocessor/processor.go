@@ -33,11 +33,11 @@ const (
 	metricGroupScore     = "anomaly.group.score"
 	metricGroupEnergy    = "anomaly.group.energy"
 	metricGroupThreshold = "anomaly.group.threshold"
+	metricGroupContrib   = "anomaly.group.contribution"
 
 	attrMetric = "anomaly.metric"
 	attrLevel  = "anomaly.level"
 	attrGroup  = "anomaly.group"
-	attrTop    = "anomaly.top_metric"
 )
 
 // levels are the values of the anomaly.level attribute, in the order of detect.Level.

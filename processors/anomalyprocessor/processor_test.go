@@ -80,7 +80,7 @@ func TestProcessorGolden(t *testing.T) {
 	f("configured_gauge_is_scored_alongside_the_original", testConfig(func(c *Config) { c.WarmUp = 150 }))
 	// Infinite points (NaN is covered in TestNonFinitePointsAreCounted, as NaN != NaN) pass through and get no anomaly points; the finite ones are scored.
 	f("non_finite_points_pass_through_unscored", testConfig(func(c *Config) { c.WarmUp = 150 }))
-	// A group of metrics is scored once per resource, with its energy, threshold and top metric.
+	// A group of metrics is scored once per resource, with its energy, threshold and each member's contribution.
 	f("group_is_scored_per_resource", testConfig(func(c *Config) {
 		c.WarmUp = 150
 		c.Metrics = nil

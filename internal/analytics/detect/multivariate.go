@@ -170,6 +170,17 @@ func (m *Multi) Update(x []float64) MultiResult {
 	return res
 }
 
+// Contributions appends to dst each metric's share of the last Update's energy, z_j·(C⁻¹z)_j in
+// configuration order: they sum to the energy, and a negative one is a metric that made the
+// vector less unusual (it moved the way its correlated partners did). Valid until the next
+// Update; zeros before the first.
+func (m *Multi) Contributions(dst []float64) []float64 {
+	for i := range m.cfg.Dims {
+		dst = append(dst, m.z[i]*m.w[i])
+	}
+	return dst
+}
+
 // threshold is the configured percentile of the recent energies.
 func (m *Multi) threshold() float64 {
 	if len(m.ring) == 0 {

@@ -47,9 +47,13 @@ func TestMultiFindsBrokenCorrelationAndNamesTheMetric(t *testing.T) {
 		if r.Score < 0 || r.Score >= 1 {
 			t.Fatalf("vector %d: score %v out of [0, 1)", i, r.Score)
 		}
+		c := m.Contributions(nil)
+		if sum := c[0] + c[1] + c[2] + c[3]; r.Energy > 0 && math.Abs(sum-r.Energy) > 1e-9*r.Energy {
+			t.Fatalf("vector %d: contributions %v sum to %v, energy %v", i, c, sum, r.Energy)
+		}
 		if i == 2500 {
-			if !r.Anomalous || r.Top != 2 {
-				t.Errorf("broken correlation: %+v, want anomalous with top metric 2", r)
+			if !r.Anomalous || r.Top != 2 || slices.Index(c, slices.Max(c)) != 2 {
+				t.Errorf("broken correlation: %+v, contributions %v, want anomalous with top metric 2", r, c)
 			}
 			continue
 		}
