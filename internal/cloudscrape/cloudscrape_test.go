@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -153,15 +154,54 @@ func TestReportMetrics(t *testing.T) {
 	r.Status("222", StatusFailed, "AccessDenied")
 	r.Status("222", StatusSuccess, "")
 	md := pmetric.NewMetrics()
-	r.AppendTo(md, pcommon.NewTimestampFromTime(t0))
+	r.AppendTo(md, pcommon.NewTimestampFromTime(t0), nil)
 	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
 	inv := ms.At(0).Gauge().DataPoints()
-	if inv.Len() != 2 || inv.At(0).IntValue() != 2 {
-		t.Fatalf("inventory has %d points, first %d", inv.Len(), inv.At(0).IntValue())
+	// Sorted by account, region, state: other (0, reported so a count that fell to zero reads
+	// 0), running, stopped.
+	if inv.Len() != 3 || inv.At(0).IntValue() != 0 || inv.At(1).IntValue() != 2 || inv.At(2).IntValue() != 1 {
+		t.Fatalf("inventory has %d points: %d, %d, %d; want other 0, running 2, stopped 1",
+			inv.Len(), inv.At(0).IntValue(), inv.At(1).IntValue(), inv.At(2).IntValue())
 	}
 	st := ms.At(1).Gauge().DataPoints()
 	state, _ := st.At(1).Attributes().Get("state")
 	if st.Len() != 2 || state.Str() != StatusFailed {
 		t.Fatalf("status of 222 = %q, want failed to win over a later success", state.Str())
 	}
+}
+
+// TestReportZeroesALeftState: an account that recovers reports its old failed state once with 0,
+// so a last_over_time alert on it resolves at the next poll; an unchanged state adds nothing.
+func TestReportZeroesALeftState(t *testing.T) {
+	var last LastStatus
+	poll := func(state, reason string) map[string]int64 {
+		t.Helper()
+		r := NewReport("aws")
+		r.Status("111", state, reason)
+		md := pmetric.NewMetrics()
+		r.AppendTo(md, pcommon.NewTimestampFromTime(t0), &last)
+		dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(1).Gauge().DataPoints()
+		got := map[string]int64{}
+		for i := 0; i < dps.Len(); i++ {
+			st, _ := dps.At(i).Attributes().Get("state")
+			rs, _ := dps.At(i).Attributes().Get("reason")
+			got[st.Str()+"/"+rs.Str()] = dps.At(i).IntValue()
+		}
+		return got
+	}
+	f := func(state, reason string, want map[string]int64) {
+		t.Helper()
+		if got := poll(state, reason); !maps.Equal(got, want) {
+			t.Errorf("poll %s/%s: status points %v, want %v", state, reason, got, want)
+		}
+	}
+	// First report: nothing to zero.
+	f(StatusFailed, "AccessDenied", map[string]int64{"failed/AccessDenied": 1})
+	// Same state again: still one point.
+	f(StatusFailed, "AccessDenied", map[string]int64{"failed/AccessDenied": 1})
+	// Another reason is another series: the old one is zeroed.
+	f(StatusFailed, "Throttling", map[string]int64{"failed/Throttling": 1, "failed/AccessDenied": 0})
+	// Recovered: the failed series is zeroed once, then only success remains.
+	f(StatusSuccess, "", map[string]int64{"success/": 1, "failed/Throttling": 0})
+	f(StatusSuccess, "", map[string]int64{"success/": 1})
 }

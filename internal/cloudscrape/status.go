@@ -2,6 +2,7 @@ package cloudscrape
 
 import (
 	"sort"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -12,6 +13,13 @@ const (
 	StatusSuccess = "success"
 	StatusFailed  = "failed"
 	StatusNotUsed = "not_used"
+)
+
+// Normalized instance states of the inventory metric.
+const (
+	InstanceRunning = "running"
+	InstanceStopped = "stopped"
+	InstanceOther   = "other"
 )
 
 // Names of the metrics every cloud receiver emits about its own collection.
@@ -37,6 +45,15 @@ func NewReport(provider string) *Report {
 // Instance counts one instance of account and region in state, which the provider receiver has
 // normalized to running, stopped or other.
 func (r *Report) Instance(account, region, state string) {
+	// Every state of a region that has instances is reported, 0 included: a count that fell to
+	// zero must read 0, not vanish and linger in last_over_time windows (no staleness markers
+	// in remote write).
+	for _, s := range [...]string{InstanceRunning, InstanceStopped, InstanceOther} {
+		k := [3]string{account, region, s}
+		if _, ok := r.instances[k]; !ok {
+			r.instances[k] = 0
+		}
+	}
 	r.instances[[3]string{account, region, state}]++
 }
 
@@ -49,8 +66,31 @@ func (r *Report) Status(account, state, reason string) {
 	r.status[account] = [2]string{state, reason}
 }
 
-// AppendTo adds the report's metrics to md as one resource of the provider, stamped at ts.
-func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp) {
+// LastStatus remembers, across polls, the collection state each account was last reported in,
+// so a state the account leaves is reported once more with 0 instead of vanishing. Remote write
+// carries no staleness markers: a vanished series lingers in every last_over_time window, and an
+// alert on a failed state would go on firing for that long after the account recovered. Kept in
+// memory: after a restart a left state vanishes as before. The zero value is ready to use.
+type LastStatus struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+// swap records cur as account's state and returns the previous one if it differs.
+func (l *LastStatus) swap(account string, cur [2]string) ([2]string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[string][2]string{}
+	}
+	prev, ok := l.m[account]
+	l.m[account] = cur
+	return prev, ok && prev != cur
+}
+
+// AppendTo adds the report's metrics to md as one resource of the provider, stamped at ts. With
+// last, a state an account has left since the previous report is appended with 0.
+func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp, last *LastStatus) {
 	rm := md.ResourceMetrics().AppendEmpty()
 	rm.Resource().Attributes().PutStr("cloud.provider", r.provider)
 	sm := rm.ScopeMetrics().AppendEmpty()
@@ -87,12 +127,21 @@ func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp) {
 		accounts = append(accounts, a)
 	}
 	sort.Strings(accounts)
-	for _, a := range accounts {
+	put := func(account string, st [2]string, v int64) {
 		dp := sg.DataPoints().AppendEmpty()
 		dp.SetTimestamp(ts)
-		dp.SetIntValue(1)
-		dp.Attributes().PutStr("cloud.account.id", a)
-		dp.Attributes().PutStr("state", r.status[a][0])
-		dp.Attributes().PutStr("reason", r.status[a][1])
+		dp.SetIntValue(v)
+		dp.Attributes().PutStr("cloud.account.id", account)
+		dp.Attributes().PutStr("state", st[0])
+		dp.Attributes().PutStr("reason", st[1])
+	}
+	for _, a := range accounts {
+		put(a, r.status[a], 1)
+		if last == nil {
+			continue
+		}
+		if prev, changed := last.swap(a, r.status[a]); changed {
+			put(a, prev, 0)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/mcobs/mcobs/internal/canonical"
+	"github.com/mcobs/mcobs/internal/cloudscrape"
 )
 
 // resource is one EC2 instance or RDS instance with the attributes its metrics carry.
@@ -45,11 +46,11 @@ type subnetInfo struct {
 func normalizeState(s string) string {
 	switch s {
 	case "running", "available":
-		return "running"
+		return cloudscrape.InstanceRunning
 	case "stopped", "stopping", "shutting-down", "terminated":
-		return "stopped"
+		return cloudscrape.InstanceStopped
 	}
-	return "other"
+	return cloudscrape.InstanceOther
 }
 
 func (s *awsScraper) collectInventory(ctx context.Context, t *target) (*inventory, error) {

@@ -43,6 +43,8 @@ type awsScraper struct {
 	budgets  map[string]*cloudscrape.Limiter
 	deferred map[string]bool // accounts whose last poll was deferred, to log only changes
 	failing  map[string]string
+
+	lastStatus cloudscrape.LastStatus
 }
 
 func newScraper(cfg *Config, set receiver.Settings) (*awsScraper, error) {
@@ -133,7 +135,7 @@ func (s *awsScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 		})
 	}
 	_ = g.Wait()
-	report.AppendTo(md, pcommon.NewTimestampFromTime(now))
+	report.AppendTo(md, pcommon.NewTimestampFromTime(now), &s.lastStatus)
 	return md, errs.Combine()
 }
 
@@ -329,7 +331,7 @@ func emitUnsupported(e *emitter, inv *inventory, discovered []cwtypes.Metric, al
 	ts := pcommon.NewTimestampFromTime(now)
 	for _, id := range ids {
 		r := inv.resources[id]
-		if normalizeState(r.state) != "running" || (allowed != nil && !allowed[id]) {
+		if normalizeState(r.state) != cloudscrape.InstanceRunning || (allowed != nil && !allowed[id]) {
 			continue
 		}
 		for _, u := range canonical.AWS.Unsupported {
