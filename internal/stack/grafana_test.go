@@ -237,8 +237,10 @@ func TestValidateGrafanaPort(t *testing.T) {
 
 // TestProcessEnvReachesTheChild checks that Env is added to the child's environment.
 func TestProcessEnvReachesTheChild(t *testing.T) {
-	p := &Process{Name: "env", Path: "/bin/sh", Args: []string{"-c", `echo "url=$MCOBS_PROMETHEUS_URL"`},
-		Env: []string{"MCOBS_PROMETHEUS_URL=http://127.0.0.1:9"}, LogPath: filepath.Join(t.TempDir(), "env.log")}
+	p := &Process{
+		Name: "env", Path: "/bin/sh", Args: []string{"-c", `echo "url=$MCOBS_PROMETHEUS_URL"`},
+		Env: []string{"MCOBS_PROMETHEUS_URL=http://127.0.0.1:9"}, LogPath: filepath.Join(t.TempDir(), "env.log"),
+	}
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -123,11 +123,15 @@ func TestCheckFindsEachProblem(t *testing.T) {
 	f := func(mod func(*Dashboard), want string) {
 		t.Helper()
 		d := Dashboard{File: "t.json", UID: "u", Title: "T", Tags: []string{"mcobs"}}
-		d.Templating.List = []Variable{{Name: "provider", Type: "query", IncludeAll: true, AllValue: ".*",
+		d.Templating.List = []Variable{{
+			Name: "provider", Type: "query", IncludeAll: true, AllValue: ".*",
 			Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
-			Query:      []byte(`{"query": "label_values(mcobs_inventory_instances, cloud_provider)"}`)}}
-		d.Panels = []Panel{{ID: 1, Title: "p", Type: "timeseries", Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
-			Targets: []Target{{RefID: "A", Expr: `provider:cpu_utilization:avg{cloud_provider=~"$provider"}`}}}}
+			Query:      []byte(`{"query": "label_values(mcobs_inventory_instances, cloud_provider)"}`),
+		}}
+		d.Panels = []Panel{{
+			ID: 1, Title: "p", Type: "timeseries", Datasource: &DatasourceRef{Type: "prometheus", UID: "mcobs-prometheus"},
+			Targets: []Target{{RefID: "A", Expr: `provider:cpu_utilization:avg{cloud_provider=~"$provider"}`}},
+		}}
 		d.Panels[0].GridPos.W, d.Panels[0].GridPos.H = 12, 8
 		mod(&d)
 		err := Check(d, ds, known)

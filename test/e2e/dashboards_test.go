@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/mcobs/mcobs/test/dashboards"
@@ -156,8 +156,11 @@ func (p promAPI) variableChoices(d dashboards.Dashboard, view map[string]string)
 		}
 	}
 	values, err := p.labelValues(dashboards.Expand(q.Expr, base), q.Label)
-	if err != nil || len(values) == 0 {
-		return nil, fmt.Errorf("%s: variable %q lists no values (%v)", d.File, single, err)
+	if err != nil {
+		return nil, fmt.Errorf("%s: values of variable %q: %w", d.File, single, err)
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("%s: variable %q lists no values", d.File, single)
 	}
 	out := make([]map[string]string, 0, len(values))
 	for _, v := range values {
@@ -199,7 +202,7 @@ func (p promAPI) queryHasData(q dashboards.Query, vals, otel map[string]string) 
 func (p promAPI) anomalyHasData(src *parser.VectorSelector, otel map[string]string) (bool, error) {
 	var matchers []string
 	for _, m := range src.LabelMatchers {
-		if m.Name != labels.MetricName {
+		if m.Name != model.MetricNameLabel {
 			matchers = append(matchers, m.String())
 		}
 	}
@@ -224,8 +227,10 @@ func (p promAPI) hasData(endpoint, expr string) (bool, error) {
 	now := time.Now()
 	v := url.Values{"query": {expr}, "time": {strconv.FormatInt(now.Unix(), 10)}}
 	if endpoint == "query_range" {
-		v = url.Values{"query": {expr}, "start": {strconv.FormatInt(now.Add(-15*time.Minute).Unix(), 10)},
-			"end": {strconv.FormatInt(now.Unix(), 10)}, "step": {"15"}}
+		v = url.Values{
+			"query": {expr}, "start": {strconv.FormatInt(now.Add(-15*time.Minute).Unix(), 10)},
+			"end": {strconv.FormatInt(now.Unix(), 10)}, "step": {"15"},
+		}
 	}
 	var r struct {
 		Result []json.RawMessage `json:"result"`
@@ -240,8 +245,10 @@ func (p promAPI) hasData(endpoint, expr string) (bool, error) {
 // as Grafana's label_values(selector, label) does.
 func (p promAPI) labelValues(selector, label string) ([]string, error) {
 	now := time.Now()
-	v := url.Values{"match[]": {selector}, "start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
-		"end": {strconv.FormatInt(now.Unix(), 10)}}
+	v := url.Values{
+		"match[]": {selector}, "start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
+		"end": {strconv.FormatInt(now.Unix(), 10)},
+	}
 	var vals []string
 	if err := p.get("/api/v1/label/"+url.PathEscape(label)+"/values", v, &vals); err != nil {
 		return nil, fmt.Errorf("label values %q of %q: %w", label, selector, err)

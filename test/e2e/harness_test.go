@@ -346,11 +346,13 @@ func startStack(t *testing.T, o stack.Options) *stack.Stack {
 // extra. Grafana is off (an empty --grafana-bin): a machine with Grafana installed would
 // otherwise start it on port 3000, which the tests neither choose nor check.
 func upArgs(o stack.Options, extra ...string) []string {
-	args := []string{"up", "--dir", o.Dir, "--bin-dir", o.BinDir,
+	args := []string{
+		"up", "--dir", o.Dir, "--bin-dir", o.BinDir,
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
 		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort),
-		"--grafana-bin", ""}
+		"--grafana-bin", "",
+	}
 	return append(args, extra...)
 }
