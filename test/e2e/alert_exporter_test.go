@@ -156,16 +156,7 @@ func amGetAlertsNamed(ctx context.Context, port int, name string) ([]amAlert, er
 
 // amLevelPoints is what the anomaly processor emits for one scored point of host hostID.
 func amLevelPoints(hostID, level string, ts time.Time) pmetric.Metrics {
-	md := pmetric.NewMetrics()
-	rm := md.ResourceMetrics().AppendEmpty()
-	a := rm.Resource().Attributes()
-	a.PutStr("cloud.provider", "aws")
-	a.PutStr("cloud.account.id", "111111111111")
-	a.PutStr("cloud.region", "us-east-1")
-	a.PutStr("host.id", hostID)
-	a.PutStr("host.name", "web-"+hostID)
-	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-	m.SetName("anomaly.level")
+	md, m := awsHostMetric(hostID, "anomaly.level")
 	dps := m.SetEmptyGauge().DataPoints()
 	for _, l := range []string{"none", "info", "warning", "critical"} {
 		dp := dps.AppendEmpty()
@@ -179,6 +170,22 @@ func amLevelPoints(hostID, level string, ts time.Time) pmetric.Metrics {
 		}
 	}
 	return md
+}
+
+// awsHostMetric starts md with one metric named name of a simulated AWS host hostID (account
+// 111111111111, us-east-1, host name web-<hostID>).
+func awsHostMetric(hostID, name string) (pmetric.Metrics, pmetric.Metric) {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	a := rm.Resource().Attributes()
+	a.PutStr("cloud.provider", "aws")
+	a.PutStr("cloud.account.id", "111111111111")
+	a.PutStr("cloud.region", "us-east-1")
+	a.PutStr("host.id", hostID)
+	a.PutStr("host.name", "web-"+hostID)
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName(name)
+	return md, m
 }
 
 // amWaitFor polls until cond holds or timeout passes, and returns when it first held.

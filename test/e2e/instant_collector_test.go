@@ -55,16 +55,7 @@ service:
 // cpuPoints is one host's system.cpu.utilization: n calm points a minute apart ending a minute
 // before end (about 20% busy with 1% noise, seeded), then, when spike is set, one point at end.
 func cpuPoints(hostID string, end time.Time, n int, spike float64, rng *rand.Rand) pmetric.Metrics {
-	md := pmetric.NewMetrics()
-	rm := md.ResourceMetrics().AppendEmpty()
-	a := rm.Resource().Attributes()
-	a.PutStr("cloud.provider", "aws")
-	a.PutStr("cloud.account.id", "111111111111")
-	a.PutStr("cloud.region", "us-east-1")
-	a.PutStr("host.id", hostID)
-	a.PutStr("host.name", "web-"+hostID)
-	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-	m.SetName("system.cpu.utilization")
+	md, m := awsHostMetric(hostID, "system.cpu.utilization")
 	m.SetUnit("1")
 	dps := m.SetEmptyGauge().DataPoints()
 	add := func(ts time.Time, v float64) {
