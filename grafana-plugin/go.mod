@@ -9,6 +9,7 @@ require (
 	github.com/mcobs/mcobs v0.0.0
 	github.com/prometheus/common v0.72.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/sync v0.23.0
 )
 
 require (

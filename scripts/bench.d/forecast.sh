@@ -67,3 +67,8 @@ for d in 7 30; do
   awk -v p="points=$((d * 288))-" -v d="$d" '$1 ~ p { for (i = 2; i <= NF; i++) { if ($i == "ns/op") ns = $(i-1); if ($i == "B/op") by = $(i-1) } }
        END { printf "%-52s %.1f ms, %.2f MB\n", "plugin forecast query, " d " days of 5-minute data", ns / 1e6, by / 1e6 }' "$tmp/plugin.txt"
 done
+(cd grafana-plugin && go test -run '^$' -bench 'BenchmarkRunwayQuery' -benchtime=5x ./pkg/plugin/) | awk '/^Benchmark/' >"$tmp/runway.txt"
+for n in 10 100; do
+  awk -v p="targets=$n-" -v n="$n" '$1 ~ p { for (i = 2; i <= NF; i++) if ($i == "ns/op") ns = $(i-1) }
+       END { printf "%-52s %.0f ms (%.1f ms per target)\n", "plugin runway query, " n " targets x 28 days hourly", ns / 1e6, ns / 1e6 / n }' "$tmp/runway.txt"
+done

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/mcobs/mcobs/internal/analytics/forecast"
 )
@@ -119,19 +121,51 @@ func (d *Datasource) runwayQuery(ctx context.Context, q query) (data.Frames, err
 	if err := checkSteps(horizon, step); err != nil {
 		return nil, err
 	}
-	var rows []runwayRow
-	var notices []data.Notice
-	for _, r := range resources {
-		m, warnings, err := d.prom.queryRange(ctx, r.Expr, start, end, step)
-		if err != nil {
-			return nil, fmt.Errorf("resource %q: query %q: %w", r.Name, r.Expr, err)
-		}
-		notices = append(notices, warningNotices(warnings)...)
-		for _, ss := range m {
-			row, ok := runwayOf(r, ss, q.legend, horizon, step)
-			if ok {
-				rows = append(rows, row)
+	// The resources' range queries run at once, then every series is fitted on all cores: a fleet
+	// runway is hundreds of independent fits of a few milliseconds each.
+	results := make([]model.Matrix, len(resources))
+	warns := make([][]string, len(resources))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, r := range resources {
+		g.Go(func() error {
+			m, w, err := d.prom.queryRange(gctx, r.Expr, start, end, step)
+			if err != nil {
+				return fmt.Errorf("resource %q: query %q: %w", r.Name, r.Expr, err)
 			}
+			results[i], warns[i] = m, w
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	type job struct {
+		r  resourceQuery
+		ss *model.SampleStream
+	}
+	var jobs []job
+	var notices []data.Notice
+	for i, r := range resources {
+		notices = append(notices, warningNotices(warns[i])...)
+		for _, ss := range results[i] {
+			jobs = append(jobs, job{r, ss})
+		}
+	}
+	fitted := make([]runwayRow, len(jobs))
+	ok := make([]bool, len(jobs))
+	var fits errgroup.Group
+	fits.SetLimit(runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		fits.Go(func() error {
+			fitted[i], ok[i] = runwayOf(j.r, j.ss, q.legend, horizon, step)
+			return nil
+		})
+	}
+	_ = fits.Wait()
+	rows := make([]runwayRow, 0, len(jobs))
+	for i := range jobs {
+		if ok[i] {
+			rows = append(rows, fitted[i])
 		}
 	}
 	sortRunway(rows)
