@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/mcobs/mcobs/internal/pdatautil"
 )
 
 // Names the anomaly processor writes (processors/anomalyprocessor/README.md).
@@ -61,7 +63,7 @@ func observe(md pmetric.Metrics) []observation {
 		var obs []observation
 		for _, sm := range rm.ScopeMetrics().All() {
 			for _, m := range sm.Metrics().All() {
-				dps, ok := numberPoints(m)
+				dps, ok := pdatautil.NumberPoints(m)
 				if !ok {
 					continue
 				}
@@ -109,17 +111,6 @@ func observe(md pmetric.Metrics) []observation {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ts < out[j].ts })
 	return out
-}
-
-func numberPoints(m pmetric.Metric) (pmetric.NumberDataPointSlice, bool) {
-	switch m.Type() {
-	case pmetric.MetricTypeGauge:
-		return m.Gauge().DataPoints(), true
-	case pmetric.MetricTypeSum:
-		return m.Sum().DataPoints(), true
-	default:
-		return pmetric.NumberDataPointSlice{}, false
-	}
 }
 
 func value(dp pmetric.NumberDataPoint) float64 {

@@ -70,7 +70,7 @@ func TestRealAlertmanagerEscalation(t *testing.T) {
 	alertmanagerBinary(t)
 	dir := t.TempDir()
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { defer close(loopDone); e.runner.Loop(ctx, 50*time.Millisecond) }()

@@ -33,7 +33,7 @@ func TestRealRulePath(t *testing.T) {
 	setValue := func(v float64) { mu.Lock(); value = v; mu.Unlock() }
 
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	loopDone := make(chan struct{})
 	go func() { defer close(loopDone); e.runner.Loop(ctx, 50*time.Millisecond) }()

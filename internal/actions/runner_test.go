@@ -26,6 +26,11 @@ scenarios:
       - {name: remediate, delay: 30m, actions: [{script: remediate}]}
 `
 
+// escalationIn is escalationConfig with the helper's output file in dir.
+func escalationIn(dir string) string {
+	return strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir)))
+}
+
 var diskLabels = map[string]string{"alertname": "DiskFull", "severity": "critical", "host_id": "i-0abc"}
 
 // ranStages lists the stage names the helper recorded, in order.
@@ -46,7 +51,7 @@ func TestEscalationRunsLaterStagesOnlyWhileFiring(t *testing.T) {
 		t.Helper()
 		dir := t.TempDir()
 		clock := &fakeClock{t: t0}
-		e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+		e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 		if code := e.post(webhook("firing", t0.Add(-5*time.Minute), diskLabels)); code != 200 {
 			t.Fatalf("firing webhook: %d", code)
 		}
@@ -79,7 +84,7 @@ func TestResolvedCancelsPendingStagesInHistory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	e.post(webhook("firing", t0, diskLabels))
 	e.runDue()
 	clock.Add(time.Minute)
@@ -100,7 +105,7 @@ func TestResolvedCancelsPendingStagesInHistory(t *testing.T) {
 func TestRestartResumesRemainingStageExactlyOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir)))
+	cfg := escalationIn(dir)
 	clock := &fakeClock{t: t0}
 	first := newEnv(t, dir, cfg, clock, ServerOptions{})
 	first.post(webhook("firing", t0, diskLabels))
@@ -131,7 +136,7 @@ func TestRestartResumesRemainingStageExactlyOnce(t *testing.T) {
 func TestStageRunningAtCrashIsNotRunAgain(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir)))
+	cfg := escalationIn(dir)
 	clock := &fakeClock{t: t0}
 	first := newEnv(t, dir, cfg, clock, ServerOptions{})
 	first.post(webhook("firing", t0, diskLabels))
@@ -168,7 +173,7 @@ func TestInjectionInLabelsReachesNoShell(t *testing.T) {
 	_, statErr := os.Stat("/tmp/pwned")
 	tmpPwnedBefore := statErr == nil
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	for i, v := range values {
 		ls := map[string]string{"alertname": "DiskFull", "severity": "critical", "host_id": v, "instance": string(rune('a' + i))}
 		if code := e.post(webhook("firing", t0, ls)); code != 200 {
@@ -208,7 +213,7 @@ func TestScriptEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("MCOBS_ACTIONS_SECRET_PROBE", "x") // must not leak: scripts get a minimal env
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	e.post(webhook("firing", t0, map[string]string{"alertname": "DiskFull", "severity": "critical", "cloud.region": "eu-west-1"}))
 	e.runDue()
 	recs := readHelper(t, helperOut(dir))
@@ -266,7 +271,7 @@ func TestStagesDoNotOvertake(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	e.post(webhook("firing", t0, diskLabels))
 	chat := e.history(Query{}).Stages[2]
 	if chat.Name != "chat" {
@@ -329,7 +334,7 @@ func TestPruneKeepsPendingStages(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	clock := &fakeClock{t: t0}
-	e := newEnv(t, dir, strings.ReplaceAll(escalationConfig, "%[2]s", jsonQuote(helperOut(dir))), clock, ServerOptions{})
+	e := newEnv(t, dir, escalationIn(dir), clock, ServerOptions{})
 	e.post(webhook("firing", t0, diskLabels))
 	e.runDue() // chat done at t0; sms and remediate pending
 	e.post([]byte("{"))

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/pdatautil"
 	"github.com/mcobs/mcobs/processors/anomalyprocessor/internal/metadata"
 )
 
@@ -202,7 +203,7 @@ func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, now time.
 		ms := sms.At(i).Metrics()
 		for j := range ms.Len() {
 			m := ms.At(j)
-			dps, ok := numberPoints(m)
+			dps, ok := pdatautil.NumberPoints(m)
 			if !ok {
 				continue
 			}
@@ -218,17 +219,6 @@ func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, now time.
 		p.scoreGroups(resKey, &gv, now, out, st)
 	}
 	out.appendTo(rm)
-}
-
-// numberPoints returns the data points of a gauge or sum.
-func numberPoints(m pmetric.Metric) (pmetric.NumberDataPointSlice, bool) {
-	switch m.Type() {
-	case pmetric.MetricTypeGauge:
-		return m.Gauge().DataPoints(), true
-	case pmetric.MetricTypeSum:
-		return m.Sum().DataPoints(), true
-	}
-	return pmetric.NumberDataPointSlice{}, false
 }
 
 func pointValue(dp pmetric.NumberDataPoint) float64 {

@@ -230,20 +230,9 @@ func run(t *testing.T, p *anomalyProcessor, sink *consumertest.MetricsSink, from
 		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", clock.Add(time.Duration(i)*time.Minute), v, "a", "b")))
 	}
 	var scores []float64
-	for _, md := range sink.AllMetrics() {
-		rms := md.ResourceMetrics()
-		for i := range rms.Len() {
-			sms := rms.At(i).ScopeMetrics()
-			for j := range sms.Len() {
-				ms := sms.At(j).Metrics()
-				for k := range ms.Len() {
-					if ms.At(k).Name() == metricScore {
-						scores = append(scores, ms.At(k).Gauge().DataPoints().At(0).DoubleValue())
-					}
-				}
-			}
-		}
-	}
+	sinkMetrics(sink, metricScore, func(m pmetric.Metric) {
+		scores = append(scores, m.Gauge().DataPoints().At(0).DoubleValue())
+	})
 	return scores
 }
 
@@ -283,6 +272,21 @@ func TestCheckpointRestoresModels(t *testing.T) {
 // criticalLevels counts anomaly.level points with label critical and value 1 in [from, to).
 func criticalLevels(sink *consumertest.MetricsSink, from, to pcommon.Timestamp) int {
 	n := 0
+	sinkMetrics(sink, metricLevel, func(m pmetric.Metric) {
+		dps := m.Gauge().DataPoints()
+		for d := range dps.Len() {
+			l, _ := dps.At(d).Attributes().Get(attrLevel)
+			ts := dps.At(d).Timestamp()
+			if l.Str() == "critical" && dps.At(d).DoubleValue() == 1 && ts >= from && ts < to {
+				n++
+			}
+		}
+	})
+	return n
+}
+
+// sinkMetrics calls fn with every metric named name that reached sink, in order.
+func sinkMetrics(sink *consumertest.MetricsSink, name string, fn func(pmetric.Metric)) {
 	for _, md := range sink.AllMetrics() {
 		rms := md.ResourceMetrics()
 		for i := range rms.Len() {
@@ -290,22 +294,13 @@ func criticalLevels(sink *consumertest.MetricsSink, from, to pcommon.Timestamp) 
 			for j := range sms.Len() {
 				ms := sms.At(j).Metrics()
 				for k := range ms.Len() {
-					if ms.At(k).Name() != metricLevel {
-						continue
-					}
-					dps := ms.At(k).Gauge().DataPoints()
-					for d := range dps.Len() {
-						l, _ := dps.At(d).Attributes().Get(attrLevel)
-						ts := dps.At(d).Timestamp()
-						if l.Str() == "critical" && dps.At(d).DoubleValue() == 1 && ts >= from && ts < to {
-							n++
-						}
+					if ms.At(k).Name() == name {
+						fn(ms.At(k))
 					}
 				}
 			}
 		}
 	}
-	return n
 }
 
 func TestCorruptCheckpointIsIgnored(t *testing.T) {

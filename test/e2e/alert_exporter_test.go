@@ -141,17 +141,8 @@ func amGetAlerts(ctx context.Context, port int) ([]amAlert, error) {
 // amGetAlertsNamed returns Alertmanager's active alerts named name.
 func amGetAlertsNamed(ctx context.Context, port int, name string) ([]amAlert, error) {
 	q := url.Values{"filter": {`alertname="` + name + `"`}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(port)+"/api/v2/alerts?"+q.Encode(), http.NoBody)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var out []amAlert
-	return out, json.NewDecoder(resp.Body).Decode(&out)
+	return out, getJSON(ctx, "http://127.0.0.1:"+strconv.Itoa(port)+"/api/v2/alerts?"+q.Encode(), &out)
 }
 
 // amLevelPoints is what the anomaly processor emits for one scored point of host hostID.

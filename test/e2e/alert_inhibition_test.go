@@ -72,15 +72,8 @@ func TestAlertmanagerInhibition(t *testing.T) {
 	ok := false
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && !ok; time.Sleep(200 * time.Millisecond) {
 		got = map[key]string{}
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(port)+"/api/v2/alerts", http.NoBody)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			continue
-		}
 		var list []amAlert
-		err = json.NewDecoder(resp.Body).Decode(&list)
-		resp.Body.Close()
-		if err != nil {
+		if err := getJSON(context.Background(), "http://127.0.0.1:"+strconv.Itoa(port)+"/api/v2/alerts", &list); err != nil {
 			continue
 		}
 		for _, a := range list {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -139,34 +140,17 @@ func queryRaw(ctx context.Context, promPort int, metric string) ([]sample, error
 // queryRawBy is queryRaw with the samples keyed by label instead of target.
 func queryRawBy(ctx context.Context, promPort int, metric, label string) ([]sample, error) {
 	q := url.Values{"query": {metric + "[1h]"}, "time": {strconv.FormatInt(time.Now().Unix(), 10)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		"http://127.0.0.1:"+strconv.Itoa(promPort)+"/api/v1/query?"+q.Encode(), http.NoBody)
-	if err != nil {
-		return nil, err
+	var data struct {
+		Result []struct {
+			Metric map[string]string `json:"metric"`
+			Values [][2]any          `json:"values"`
+		} `json:"result"`
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-				Values [][2]any          `json:"values"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, err
-	}
-	if r.Status != "success" {
-		return nil, fmt.Errorf("query %s: %s", metric, r.Error)
+	if err := promGet(ctx, "http://127.0.0.1:"+strconv.Itoa(promPort), "/api/v1/query", q, &data); err != nil {
+		return nil, fmt.Errorf("query %s: %w", metric, err)
 	}
 	var got []sample
-	for _, s := range r.Data.Result {
+	for _, s := range data.Result {
 		for _, v := range s.Values {
 			ts, _ := v[0].(float64)
 			str, _ := v[1].(string)
@@ -179,6 +163,37 @@ func queryRawBy(ctx context.Context, promPort int, metric, label string) ([]samp
 	}
 	sortSamples(got)
 	return got, nil
+}
+
+// getJSON decodes the JSON answer of a GET of rawURL into v.
+func getJSON(ctx context.Context, rawURL string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, http.NoBody)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// promGet calls Prometheus's HTTP API at base+path and decodes the envelope's data into data,
+// or returns the API's error.
+func promGet(ctx context.Context, base, path string, v url.Values, data any) error {
+	var r struct {
+		Status string          `json:"status"`
+		Error  string          `json:"error"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := getJSON(ctx, base+path+"?"+v.Encode(), &r); err != nil {
+		return err
+	}
+	if r.Status != "success" {
+		return errors.New(r.Error)
+	}
+	return json.Unmarshal(r.Data, data)
 }
 
 func sortSamples(s []sample) {
