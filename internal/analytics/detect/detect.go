@@ -26,8 +26,8 @@
 //
 // After a point reaches the critical cut-off, the next Config.Suppress points are damped,
 // because an incident is reported once, not at every point; and the critical point's score is
-// lowered the more often the series has had critical points, so that a threshold above the
-// cut-off keeps the rare events of a noisy series. The residual z-score itself is
+// lowered the more often the series, and the detector that fired, have had critical points, so
+// that a threshold above the cut-off keeps the rare events of a noisy series. The residual z-score itself is
 // what the band shows. How these choices were measured is in the package README.
 //
 // Warm-up: for the first Config.WarmUp points the detector learns and reports score 0 and level
@@ -193,13 +193,13 @@ func (d *Detector) UpdateUnix(sec int64, v float64) Result {
 	if sec < s.LastT {
 		sec = s.LastT
 	}
-	raw, exp, sigma := s.observe(sec, v, d.cfg.contextScale)
+	raw, by, exp, sigma := s.observe(sec, v, d.cfg.contextScale)
 	score := raw
 	res := Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
 	if s.N <= int64(d.cfg.WarmUp) {
 		return res
 	}
-	score = d.suppress(score)
+	score = d.suppress(score, by)
 	res.Score = score
 	res.Level = d.level(score)
 	return res
@@ -217,19 +217,31 @@ func (d *Detector) current() Result {
 
 // suppress damps the scores that follow a critical one: NAB, and an on-call engineer, reward the
 // first report of an incident and pay for every repeat. It also ranks a critical score by the
-// rarity of critical points in the series (see rateWeight).
-func (d *Detector) suppress(score float64) float64 {
+// rarity of critical points in the series and from detector by (see rateWeight).
+func (d *Detector) suppress(score float64, by int) float64 {
 	s := &d.st
-	fired := 0.0
-	defer func() { s.EventRate += rateAlpha * (fired - s.EventRate) }()
+	fired := -1
+	defer func() {
+		for k := range s.Fired {
+			hit := 0.0
+			if k == fired {
+				hit = 1
+			}
+			s.Fired[k] += rateAlpha * (hit - s.Fired[k])
+		}
+	}()
 	if s.Quiet > 0 {
 		s.Quiet--
 		return score * suppressDamping
 	}
 	if score >= d.cfg.CriticalAt {
 		s.Quiet = int32(d.cfg.Suppress)
-		fired = 1
-		return math.Min(1, d.cfg.CriticalAt+(score-d.cfg.CriticalAt+rateBase)/(1+rateWeight*s.EventRate))
+		fired = by
+		rate := s.Fired[by]
+		for _, r := range s.Fired {
+			rate += r
+		}
+		return math.Min(1, d.cfg.CriticalAt+(score-d.cfg.CriticalAt+rateBase)/(1+rateWeight*rate))
 	}
 	return score
 }

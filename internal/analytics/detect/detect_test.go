@@ -236,6 +236,29 @@ func TestNonFiniteInputIsNotLearnt(t *testing.T) {
 	}
 }
 
+// A critical point is reported lower the more often the series, and above all the detector that
+// fired, have been critical before; the cut-off itself still holds.
+func TestCriticalRankedByRarityOfSeriesAndDetector(t *testing.T) {
+	t.Parallel()
+	crit := func(d *Detector, by int) float64 {
+		d.st.Quiet = 0
+		return d.suppress(0.6, by)
+	}
+	d, _ := New(DefaultConfig())
+	first := crit(d, byVariance)
+	for range 20 { // the variance detector fires every 200 points for a while
+		crit(d, byVariance)
+		for range 199 {
+			d.suppress(0.1, byVariance)
+		}
+	}
+	again, other := crit(d, byVariance), crit(d, byExtreme)
+	if !(first > other && other > again && again >= d.cfg.CriticalAt) {
+		t.Errorf("first critical %v, after 20 from the variance detector: variance %v, extreme %v; want first > extreme > variance >= %v",
+			first, again, other, d.cfg.CriticalAt)
+	}
+}
+
 func TestSizeWithinBudget(t *testing.T) {
 	t.Parallel()
 	d, _ := New(DefaultConfig())

@@ -13,7 +13,7 @@ import (
 // relearns, which is better than scoring with a misread model.
 const (
 	stateMagic   = "MCAD"
-	stateVersion = 2
+	stateVersion = 3
 )
 
 // ErrCheckpoint is wrapped by every error of UnmarshalBinary.
@@ -71,8 +71,10 @@ func (s *state) check() error {
 			return errors.New("non-finite model value")
 		}
 	}
-	if !(s.EventRate >= 0 && s.EventRate <= 1) {
-		return errors.New("event rate out of range")
+	for _, r := range s.Fired {
+		if !(r >= 0 && r <= 1) {
+			return errors.New("critical rate out of range")
+		}
 	}
 	if !(s.CtxUsual >= 0 && s.CtxUsual <= 1) {
 		return errors.New("context share out of range")
