@@ -130,8 +130,9 @@ func (s *state) expect(sec int64) (exp, sigma float64) {
 }
 
 // observe scores v at sec against the model, learns it, and returns the raw ensemble score,
-// the detector that set it (an index into Fired), the expectation and the noise scale used. ctxCrit is the context detector's critical
-// surprise; 0 leaves that detector out and its state untouched.
+// the detector that set it (an index into Fired), the expectation and the noise scale used.
+// ctxCrit is the context detector's critical surprise; 0 leaves that detector out and its state
+// untouched.
 func (s *state) observe(sec int64, v, ctxCrit float64) (raw float64, by int, exp, sigma float64) {
 	if dt := float64(sec - s.LastT); dt > 0 {
 		if s.Dt == 0 {
