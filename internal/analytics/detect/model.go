@@ -93,7 +93,7 @@ type state struct {
 	Usage    [protos]float64
 	NProto   int32
 
-	Quiet     int32
+	Quiet int32
 	Fired [detectors]float64 // smoothed rate of critical points per point, by the detector that fired
 
 	CtxUsual float64          // the context detector's smoothed share of new contexts
