@@ -19,8 +19,19 @@ const (
 	metricExpected = "anomaly.expected"
 	metricLower    = "anomaly.lower"
 	metricUpper    = "anomaly.upper"
+	metricKind     = "anomaly.kind"
 	attrLevel      = "anomaly.level"
+	attrKind       = "anomaly.kind"
 )
+
+// kinds explain the values of anomaly.kind (internal/analytics/detect.Kind) to a person.
+var kinds = map[string]string{
+	"shift":    "the level moved (a level shift or a change of trend)",
+	"variance": "the residual is far larger than usual (a spike or dip inside the range seen, or noisier data)",
+	"shape":    "the last few points form a shape not seen before",
+	"extreme":  "the value lies beyond the range seen so far",
+	"sequence": "the recent sequence of values is new to the series",
+}
 
 // levels in increasing order; a series' level is its index.
 var levels = []string{"none", "info", "warning", "critical"}
@@ -51,10 +62,11 @@ type observation struct {
 type values struct {
 	score, expected, lower, upper float64
 	has                           bool
+	kind                          string // at warning and critical points only
 }
 
 // observe extracts every anomaly.level point whose value is 1 (the current level) from md,
-// with the score, expectation and band of the same series and timestamp, ordered by time.
+// with the score, expectation, band and kind of the same series and timestamp, ordered by time.
 func observe(md pmetric.Metrics) []observation {
 	var out []observation
 	for _, rm := range md.ResourceMetrics().All() {
@@ -80,12 +92,19 @@ func observe(md pmetric.Metrics) []observation {
 						}
 						labels := seriesLabels(res, dp.Attributes())
 						obs = append(obs, observation{key: labelsKey(labels), labels: labels, ts: dp.Timestamp(), level: idx})
-					case metricScore, metricExpected, metricLower, metricUpper:
+					case metricScore, metricExpected, metricLower, metricUpper, metricKind:
 						k := labelsKey(seriesLabels(res, dp.Attributes())) + "\x00" + strconv.FormatUint(uint64(dp.Timestamp()), 10)
 						v := extra[k]
 						if v == nil {
 							v = &values{}
 							extra[k] = v
+						}
+						switch m.Name() {
+						case metricKind:
+							if k, ok := dp.Attributes().Get(attrKind); ok {
+								v.kind = k.Str()
+							}
+							continue
 						}
 						v.has = true
 						switch m.Name() {
@@ -120,14 +139,14 @@ func value(dp pmetric.NumberDataPoint) float64 {
 	return dp.DoubleValue()
 }
 
-// seriesLabels are the resource and point attributes, except the level, named as Prometheus
-// names them after remote write (dots and other characters become underscores), so the
-// instant alerts group, route and inhibit with the rule alerts of the same target.
+// seriesLabels are the resource and point attributes, except the level and kind, named as
+// Prometheus names them after remote write (dots and other characters become underscores), so
+// the instant alerts group, route and inhibit with the rule alerts of the same target.
 func seriesLabels(res, attrs pcommon.Map) map[string]string {
 	l := make(map[string]string, res.Len()+attrs.Len())
 	for _, m := range []pcommon.Map{res, attrs} {
 		for k, v := range m.All() {
-			if k == attrLevel {
+			if k == attrLevel || k == attrKind {
 				continue
 			}
 			if s := v.AsString(); s != "" {
@@ -208,6 +227,12 @@ func annotations(l map[string]string, level string, v values) map[string]string 
 		a["value"] = f(v.score)
 		a["description"] += " Score " + f(v.score) + ", expected " + f(v.expected) +
 			", band [" + f(v.lower) + ", " + f(v.upper) + "]."
+	}
+	if v.kind != "" {
+		a["kind"] = v.kind
+		if why, ok := kinds[v.kind]; ok {
+			a["description"] += " Kind " + v.kind + ": " + why + "."
+		}
 	}
 	return a
 }

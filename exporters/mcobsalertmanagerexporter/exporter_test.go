@@ -57,7 +57,7 @@ func levelChangesInput() []pmetric.Metrics {
 	for i, s := range steps {
 		out[i] = anomalyMetrics(t0.Add(time.Duration(i)*time.Minute),
 			point{resource: web1, metric: "system.cpu.utilization", level: s[0], score: 0.1 * float64(i+1)},
-			point{resource: db1, metric: "db.server.connection.count", level: s[1], score: 0.35})
+			point{resource: db1, metric: "db.server.connection.count", level: s[1], score: 0.35, kind: "extreme"})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package mcobsalertmanagerexporter
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,10 +20,12 @@ type point struct {
 	metric   string // the source metric, anomaly.metric
 	level    string
 	score    float64
+	kind     string // anomaly.kind at warning and critical points; "shift" when empty
 }
 
 // anomalyMetrics builds what the anomaly processor emits for points at ts: per resource, the
-// score, expected, band and the four level points (1 for the current level).
+// score, expected, band, the four level points (1 for the current level) and, at warning and
+// critical points, the kind.
 func anomalyMetrics(ts time.Time, points ...point) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	stamp := pcommon.NewTimestampFromTime(ts)
@@ -56,6 +59,13 @@ func anomalyMetrics(ts time.Time, points ...point) pmetric.Metrics {
 			}
 			dp.Attributes().PutStr("anomaly.metric", p.metric)
 			dp.Attributes().PutStr(attrLevel, l)
+		}
+		if p.level == "warning" || p.level == "critical" {
+			dp := gauge(metricKind).AppendEmpty()
+			dp.SetTimestamp(stamp)
+			dp.SetDoubleValue(1)
+			dp.Attributes().PutStr("anomaly.metric", p.metric)
+			dp.Attributes().PutStr(attrKind, cmp.Or(p.kind, "shift"))
 		}
 	}
 	return md

@@ -31,6 +31,7 @@ const (
 	descLower    = "Lower dynamic threshold of the series named by anomaly.metric."
 	descUpper    = "Upper dynamic threshold of the series named by anomaly.metric."
 	descLevel    = "1 for the current anomaly level of the series named by anomaly.metric (label anomaly.level), 0 for the others."
+	descKind     = "1 at a warning or critical point of the series named by anomaly.metric; anomaly.kind says what kind of unusual it is."
 )
 
 // output collects the anomaly metrics of one resource; they are added in a scope of their own,
@@ -105,6 +106,12 @@ func (o *output) add(name string, attrs pcommon.Map, ts pcommon.Timestamp, r det
 			v = 1
 		}
 		put(metricLevel, descLevel, v).PutStr(attrLevel, l)
+	}
+	// The kind only at the points worth an alert: a series of its own per kind, present while
+	// the series is anomalous, as an event is; on every point it would be a label that changes
+	// from point to point (see README.md).
+	if r.Level >= detect.LevelWarning {
+		put(metricKind, descKind, 1).PutStr(attrKind, r.Kind.String())
 	}
 }
 

@@ -20,8 +20,9 @@ import (
 
 // Names of the metrics and attributes the processor adds. After the prometheusremotewrite
 // exporter's translation (dots become underscores; the metrics have no unit, so no suffix is
-// added) a PromQL user finds anomaly_score, anomaly_expected, anomaly_lower, anomaly_upper and
-// anomaly_level, with the labels anomaly_metric and anomaly_level. README.md has examples.
+// added) a PromQL user finds anomaly_score, anomaly_expected, anomaly_lower, anomaly_upper,
+// anomaly_level and anomaly_kind, with the labels anomaly_metric, anomaly_level and anomaly_kind.
+// README.md has examples.
 const (
 	scopeName = "github.com/mcobs/mcobs/processors/anomalyprocessor"
 
@@ -30,6 +31,7 @@ const (
 	metricLower    = "anomaly.lower"
 	metricUpper    = "anomaly.upper"
 	metricLevel    = "anomaly.level"
+	metricKind     = "anomaly.kind"
 
 	metricGroupScore     = "anomaly.group.score"
 	metricGroupEnergy    = "anomaly.group.energy"
@@ -38,6 +40,7 @@ const (
 
 	attrMetric = "anomaly.metric"
 	attrLevel  = "anomaly.level"
+	attrKind   = "anomaly.kind"
 	attrGroup  = "anomaly.group"
 )
 

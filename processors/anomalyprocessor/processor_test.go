@@ -80,6 +80,9 @@ func TestProcessorGolden(t *testing.T) {
 	f("configured_gauge_is_scored_alongside_the_original", testConfig(func(c *Config) { c.WarmUp = 150 }))
 	// Infinite points (NaN is covered in TestNonFinitePointsAreCounted, as NaN != NaN) pass through and get no anomaly points; the finite ones are scored.
 	f("non_finite_points_pass_through_unscored", testConfig(func(c *Config) { c.WarmUp = 150 }))
+	// After the warm-up, a jump far beyond the range seen is critical, and that point alone (no
+	// point is warning) gets anomaly.kind = extreme; the points after it are damped.
+	f("critical_point_names_its_kind", testConfig(func(c *Config) { c.WarmUp = 20 }))
 	// A group of metrics is scored once per resource, with its energy, threshold and each member's contribution.
 	f("group_is_scored_per_resource", testConfig(func(c *Config) {
 		c.WarmUp = 150

@@ -24,6 +24,9 @@
 //   - context: the share of the point's contexts (its bin of the range after the last few bins,
 //     in the spirit of CAD OSE) never seen before, above the share the series usually has.
 //
+// The detector with the largest statistic is the point's Kind (shift, variance, shape, extreme,
+// sequence), so an alert can say what kind of unusual the point is.
+//
 // After a point reaches the critical cut-off, the next Config.Suppress points are damped,
 // because an incident is reported once, not at every point; and the critical point's score is
 // lowered the more often the series, and the detector that fired, have had critical points, so
@@ -75,6 +78,38 @@ func (l Level) String() string {
 	}
 }
 
+// Kind names the detector of the ensemble whose statistic set a point's score: what kind of
+// unusual the point is. Its order follows the ensemble's (model.go).
+type Kind uint8
+
+// Kinds of anomaly.
+const (
+	KindNone     Kind = iota // score 0: warm-up, non-finite input, or nothing unusual at all
+	KindShift                // the level moved: a level shift or a change of trend
+	KindVariance             // the residuals grew: a spike, a dip or a change in variance
+	KindShape                // the last few points form a shape not seen before
+	KindExtreme              // the value lies beyond the range seen so far
+	KindSequence             // the recent sequence of values is new to the series
+)
+
+// String returns the value of the anomaly.kind attribute.
+func (k Kind) String() string {
+	switch k {
+	case KindShift:
+		return "shift"
+	case KindVariance:
+		return "variance"
+	case KindShape:
+		return "shape"
+	case KindExtreme:
+		return "extreme"
+	case KindSequence:
+		return "sequence"
+	default:
+		return "none"
+	}
+}
+
 // Result is what the detector says about one point.
 type Result struct {
 	// Score is the anomaly score in [0, 1]; 0 during warm-up and for non-finite input.
@@ -86,6 +121,8 @@ type Result struct {
 	Lower, Upper float64
 	// Level is the severity from Score and the configured cut-offs.
 	Level Level
+	// Kind is the detector that set Score; KindNone when Score is 0.
+	Kind Kind
 }
 
 // Config holds the tunables of a Detector. The zero value is not valid; start from
@@ -202,6 +239,9 @@ func (d *Detector) UpdateUnix(sec int64, v float64) Result {
 	score = d.suppress(score, by)
 	res.Score = score
 	res.Level = d.level(score)
+	if score > 0 {
+		res.Kind = Kind(by + 1)
+	}
 	return res
 }
 

@@ -51,7 +51,9 @@ func criticals(res []Result, from, to int) int {
 func TestDetectsInjectedAnomalies(t *testing.T) {
 	t.Parallel()
 	const n, at = 4000, 3000
-	f := func(name string, inject func(v []float64)) {
+	// f injects an anomaly into a calm series; the first critical point after it must come
+	// within 100 points and be of kind want (any kind for KindNone).
+	f := func(name string, want Kind, inject func(v []float64)) {
 		t.Helper()
 		vals := calm(7, n)
 		inject(vals)
@@ -62,26 +64,36 @@ func TestDetectsInjectedAnomalies(t *testing.T) {
 		if got := criticals(res, 300, at); got > 2 {
 			t.Errorf("%s: %d critical points before the anomaly", name, got)
 		}
+		for _, r := range res[at : at+100] {
+			if r.Level == LevelCritical {
+				if want != KindNone && r.Kind != want {
+					t.Errorf("%s: first critical point of kind %v, want %v", name, r.Kind, want)
+				}
+				break
+			}
+		}
 	}
-	// A spike of 25 noise deviations. (A 15-deviation spike scores about 0.46, warning: the
-	// variance detector compares against a long memory of residuals.)
-	f("spike", func(v []float64) { v[at] += 25 })
-	// A dip of 25 noise deviations.
-	f("dip", func(v []float64) { v[at] -= 25 })
+	// A spike of 25 noise deviations, above the daily peak: beyond the range seen. (A
+	// 15-deviation spike scores about 0.46, warning: the variance detector compares against a
+	// long memory of residuals.)
+	f("spike", KindExtreme, func(v []float64) { v[at] += 25 })
+	// A dip of 25 noise deviations, within the range: a residual far larger than usual.
+	f("dip", KindVariance, func(v []float64) { v[at] -= 25 })
 	// A level shift of 8 deviations.
-	f("level shift", func(v []float64) {
+	f("level shift", KindShift, func(v []float64) {
 		for i := at; i < len(v); i++ {
 			v[i] += 8
 		}
 	})
 	// A trend starting at the anomaly.
-	f("trend change", func(v []float64) {
+	f("trend change", KindShift, func(v []float64) {
 		for i := at; i < len(v); i++ {
 			v[i] += 0.2 * float64(i-at)
 		}
 	})
-	// The noise grows fivefold.
-	f("variance change", func(v []float64) {
+	// The noise grows fivefold: found through the new sequences of values before the variance
+	// ratio's short memory fills.
+	f("variance change", KindNone, func(v []float64) {
 		r := rand.New(rand.NewPCG(9, 9))
 		for i := at; i < len(v); i++ {
 			v[i] += 5 * r.NormFloat64()
@@ -126,8 +138,11 @@ func TestScoresInRangeAndWarmUp(t *testing.T) {
 		if r.Score < 0 || r.Score > 1 || math.IsNaN(r.Score) {
 			t.Fatalf("point %d: score %v out of [0, 1]", i, r.Score)
 		}
-		if i < DefaultConfig().WarmUp && (r.Score != 0 || r.Level != LevelNone) {
-			t.Fatalf("point %d in warm-up: score %v level %v", i, r.Score, r.Level)
+		if i < DefaultConfig().WarmUp && (r.Score != 0 || r.Level != LevelNone || r.Kind != KindNone) {
+			t.Fatalf("point %d in warm-up: score %v level %v kind %v", i, r.Score, r.Level, r.Kind)
+		}
+		if (r.Score > 0) != (r.Kind != KindNone) {
+			t.Fatalf("point %d: score %v with kind %v", i, r.Score, r.Kind)
 		}
 	}
 	if res[1000].Level != LevelCritical {
@@ -303,6 +318,25 @@ func TestConfigValidate(t *testing.T) {
 	f(func(c *Config) { c.BandWidth = math.NaN() }, "band_width must be a positive number, got NaN")
 	// Every problem at once.
 	f(func(c *Config) { c.WarmUp = -1; c.Suppress = -2 }, "suppress must not be negative, got -2")
+}
+
+func TestKindString(t *testing.T) {
+	t.Parallel()
+	want := map[Kind]string{
+		KindNone: "none", KindShift: "shift", KindVariance: "variance", KindShape: "shape",
+		KindExtreme: "extreme", KindSequence: "sequence",
+	}
+	for k, s := range want {
+		if k.String() != s {
+			t.Errorf("Kind(%d).String() = %q, want %q", k, k.String(), s)
+		}
+	}
+	// Kind follows the ensemble's order (model.go).
+	for by, k := range map[int]Kind{byChange: KindShift, byVariance: KindVariance, byNovelty: KindShape, byExtreme: KindExtreme, byContext: KindSequence} {
+		if Kind(by+1) != k {
+			t.Errorf("statistic %d is Kind %v, want %v", by, Kind(by+1), k)
+		}
+	}
 }
 
 func TestLevelString(t *testing.T) {

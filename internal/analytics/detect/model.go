@@ -13,7 +13,7 @@ const (
 	protos     = 16  // novelty prototypes
 )
 
-// The ensemble's statistics, as indexes of state.Fired.
+// The ensemble's statistics, as indexes of state.Fired; index+1 is their Kind.
 const (
 	byChange = iota
 	byVariance
