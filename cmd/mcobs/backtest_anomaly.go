@@ -154,8 +154,8 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 	vals := make([]float64, 0, len(s.Points))
 	var bandT []time.Time
 	var exp, lo, hi []float64
-	var anT []time.Time
-	var anV []float64
+	// Critical points, one marker set per kind, so the plot shows which detector found what.
+	byKind := map[detect.Kind]*tsplot.Markers{}
 	for i, p := range s.Points {
 		times = append(times, p.Time)
 		vals = append(vals, p.Value)
@@ -168,16 +168,33 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 		lo = append(lo, r.Lower)
 		hi = append(hi, r.Upper)
 		if r.Level == detect.LevelCritical {
-			anT = append(anT, p.Time)
-			anV = append(anV, p.Value)
+			m := byKind[r.Kind]
+			if m == nil {
+				m = &tsplot.Markers{Name: "critical: " + r.Kind.String(), Color: kindColors[r.Kind]}
+				byKind[r.Kind] = m
+			}
+			m.Times = append(m.Times, p.Time)
+			m.Vals = append(m.Vals, p.Value)
+		}
+	}
+	var markers []tsplot.Markers
+	for k := detect.KindNone; k <= detect.KindSequence; k++ {
+		if m := byKind[k]; m != nil {
+			markers = append(markers, *m)
 		}
 	}
 	return tsplot.Save(tsplot.Chart{
 		Title:   s.Category + "/" + s.Name,
 		Bands:   []tsplot.Band{{Name: "band", Times: bandT, Lower: lo, Upper: hi, Color: bandColor}},
 		Lines:   []tsplot.Line{{Name: "value", Times: times, Vals: vals, Color: tsplot.Blue}, {Name: "expected", Times: bandT, Vals: exp, Color: tsplot.Green}},
-		Markers: []tsplot.Markers{{Name: "critical", Times: anT, Vals: anV, Color: tsplot.Red}},
+		Markers: markers,
 	}, path)
+}
+
+// kindColors tell the kinds of critical points apart on the plot.
+var kindColors = map[detect.Kind]color.Color{
+	detect.KindNone: tsplot.Grey, detect.KindShift: tsplot.Purple, detect.KindVariance: tsplot.Orange,
+	detect.KindShape: tsplot.Brown, detect.KindExtreme: tsplot.Red, detect.KindSequence: tsplot.Pink,
 }
 
 // bandColor is an opaque light grey: the band is drawn first, so the lines stay visible on it.

@@ -54,6 +54,9 @@ var (
 	Red    = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	Grey   = color.RGBA{R: 150, G: 150, B: 150, A: 90}
 	Green  = color.RGBA{R: 44, G: 160, B: 44, A: 255}
+	Purple = color.RGBA{R: 148, G: 103, B: 189, A: 255}
+	Brown  = color.RGBA{R: 140, G: 86, B: 75, A: 255}
+	Pink   = color.RGBA{R: 227, G: 119, B: 194, A: 255}
 )
 
 // Save draws the chart to path; the extension (.png or .svg) picks the format.
