@@ -30,7 +30,7 @@ func newBacktestAnomalyCmd() *cobra.Command {
 configuration) over every CSV file given or found under the folders given, and writes
 <out>/<detector>/<category>/<detector>_<file>.csv with the columns timestamp,value,anomaly_score
 (the Numenta Anomaly Benchmark results layout). With --plot, the first series is drawn with its
-expected value, dynamic band and critical points to a .png or .svg file.
+expected value, dynamic band and critical points (coloured by kind) to a .png or .svg file.
 
 With --folds N, only the files of fold --fold K are scored: within each folder (NAB category)
 the files in name order are dealt out in turn to folds 0..N-1, so each fold has every kind of
