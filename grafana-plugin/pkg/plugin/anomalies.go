@@ -21,10 +21,10 @@ var selectorRE = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?
 var unitSuffixes = []string{"_ratio", "_bytes", "_seconds", "_percent", "_milliseconds", "_hertz", "_meters", "_celsius"}
 
 // joinIgnored are labels on which the anomaly processor's series may differ from their source
-// series: the link itself, the level, and the instrumentation scope (the processor emits its
-// points under its own scope).
+// series: the link itself, the level and kind, and the instrumentation scope (the processor
+// emits its points under its own scope).
 var joinIgnored = map[model.LabelName]bool{
-	model.MetricNameLabel: true, "anomaly_metric": true, "anomaly_level": true,
+	model.MetricNameLabel: true, "anomaly_metric": true, "anomaly_level": true, "anomaly_kind": true,
 	"otel_scope_name": true, "otel_scope_version": true, "otel_scope_schema_url": true,
 }
 
@@ -48,7 +48,7 @@ func anomalyMetricRE(name string) string {
 
 // anomalySelectors are the source selector and the anomaly processor's selectors for it.
 type anomalySelectors struct {
-	source, expected, lower, upper, level string
+	source, expected, lower, upper, level, kind string
 }
 
 // buildAnomalySelectors reads expr, a metric selector, and writes the processor's selectors:
@@ -73,6 +73,7 @@ func buildAnomalySelectors(expr, anomalyMetric string) (anomalySelectors, error)
 		lower:    sel("anomaly_lower"),
 		upper:    sel("anomaly_upper"),
 		level:    "anomaly_level{" + link + `, anomaly_level!="none"} == 1`,
+		kind:     sel("anomaly_kind"),
 	}, nil
 }
 
@@ -89,6 +90,22 @@ func joined(m model.Matrix) map[string]byTime {
 		}
 		for _, p := range ss.Values {
 			out[k][p.Timestamp] = float64(p.Value)
+		}
+	}
+	return out
+}
+
+// kinds indexes the anomaly_kind series of a query by their join key: the kind at each
+// timestamp where the processor reported one.
+func kinds(m model.Matrix) map[string]map[model.Time]string {
+	out := map[string]map[model.Time]string{}
+	for _, ss := range m {
+		k := joinKey(ss.Metric)
+		if out[k] == nil {
+			out[k] = map[model.Time]string{}
+		}
+		for _, p := range ss.Values {
+			out[k][p.Timestamp] = string(ss.Metric["anomaly_kind"])
 		}
 	}
 	return out
@@ -139,11 +156,16 @@ func (d *Datasource) anomaliesQuery(ctx context.Context, q query) (data.Frames, 
 		}
 		parts[i] = joined(m)
 	}
+	km, err := fetch(sels.kind)
+	if err != nil {
+		return nil, err
+	}
+	kindOf := kinds(km)
 	frames := make(data.Frames, 0, len(src))
 	for _, ss := range src {
 		k := joinKey(ss.Metric)
-		f := anomalyFrame(ss, legend(q.legend, ss.Metric), parts[0][k], parts[1][k], parts[2][k], parts[3][k])
-		f.Meta.ExecutedQueryString = strings.Join([]string{sels.source, sels.expected, sels.lower, sels.upper, sels.level}, "\n")
+		f := anomalyFrame(ss, legend(q.legend, ss.Metric), parts[0][k], parts[1][k], parts[2][k], parts[3][k], kindOf[k])
+		f.Meta.ExecutedQueryString = strings.Join([]string{sels.source, sels.expected, sels.lower, sels.upper, sels.level, sels.kind}, "\n")
 		f.Meta.Notices = append(f.Meta.Notices, notices...)
 		if parts[0][k] == nil {
 			f.Meta.Notices = append(f.Meta.Notices, data.Notice{
@@ -156,14 +178,16 @@ func (d *Datasource) anomaliesQuery(ctx context.Context, q query) (data.Frames, 
 	return frames, nil
 }
 
-// anomalyFrame lays out one source series on its own timestamps.
-func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, level byTime) *data.Frame {
+// anomalyFrame lays out one source series on its own timestamps; kind is set at anomalous
+// points whose kind the processor reported.
+func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, level byTime, kind map[model.Time]string) *data.Frame {
 	n := len(ss.Values)
 	ts := make([]time.Time, n)
 	cols := make([][]*float64, 5)
 	for i := range cols {
 		cols[i] = make([]*float64, n)
 	}
+	kinds := make([]*string, n)
 	at := func(s byTime, t model.Time) *float64 {
 		if v, ok := s[t]; ok {
 			return nullable(v)
@@ -176,6 +200,9 @@ func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, l
 		cols[0][i], cols[1][i], cols[2][i], cols[3][i] = v, at(expected, p.Timestamp), at(lower, p.Timestamp), at(upper, p.Timestamp)
 		if _, ok := level[p.Timestamp]; ok {
 			cols[4][i] = v
+			if kd, ok := kind[p.Timestamp]; ok {
+				kinds[i] = &kd
+			}
 		}
 	}
 	labels := seriesLabels(ss.Metric)
@@ -183,6 +210,7 @@ func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, l
 	for i, fn := range []string{"value", "expected", "lower", "upper", "anomaly"} {
 		f.Fields = append(f.Fields, data.NewField(fn, labels, cols[i]))
 	}
+	f.Fields = append(f.Fields, data.NewField("kind", labels, kinds))
 	f.SetMeta(&data.FrameMeta{Type: data.FrameTypeTimeSeriesWide})
 	return f
 }

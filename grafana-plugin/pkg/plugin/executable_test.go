@@ -137,7 +137,7 @@ func TestExecutableOverGRPC(t *testing.T) {
 	if err := json.Unmarshal(body, &metrics); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"anomaly_expected", "anomaly_level", "anomaly_lower", "anomaly_upper", "demo_load", "system_cpu_utilization_ratio", "system_memory_utilization_ratio"}
+	want := []string{"anomaly_expected", "anomaly_kind", "anomaly_level", "anomaly_lower", "anomaly_upper", "demo_load", "system_cpu_utilization_ratio", "system_memory_utilization_ratio"}
 	if !slices.Equal(metrics, want) {
 		t.Fatalf("metrics of web-1 %q, want %q", metrics, want)
 	}

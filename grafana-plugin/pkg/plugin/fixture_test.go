@@ -105,8 +105,9 @@ func openMetrics() string {
 	gauge("system_filesystem_usage_bytes")
 	series("system_filesystem_usage_bytes", `host_name="db-2",system_filesystem_state="free"`, time.Hour, fixtureStart, func(t time.Time) float64 { return (49 - dayOf(t)) * gib })
 	// The anomaly processor's output over the last three hours, under its own scope: for
-	// web-1's CPU, expected is the line, the band ±0.05, and the two spikes are critical and
-	// warning; for db-3's connections (see dashboardSeries) a band of ±5 and no anomaly.
+	// web-1's CPU, expected is the line, the band ±0.05, and the two spikes are critical
+	// (extreme) and warning (variance); for db-3's connections (see dashboardSeries) a band of
+	// ±5 and no anomaly.
 	scope := `otel_scope_name="github.com/mcobs/mcobs/processors/anomalyprocessor"`
 	type scored struct {
 		labels   string
@@ -146,6 +147,11 @@ func openMetrics() string {
 				return 0
 			})
 		}
+	}
+	// anomaly_kind exists only at warning and critical points: the two spikes.
+	gauge("anomaly_kind")
+	for i, kind := range []string{"extreme", "variance"} {
+		fmt.Fprintf(&b, "anomaly_kind{%s,anomaly_kind=%q} 1 %d\n", sources[0].labels, kind, spikes[i].Unix())
 	}
 	dashboardSeries(series, gauge)
 	b.WriteString("# EOF\n")
