@@ -99,10 +99,9 @@ func observe(md pmetric.Metrics) []observation {
 							v = &values{}
 							extra[k] = v
 						}
-						switch m.Name() {
-						case metricKind:
-							if k, ok := dp.Attributes().Get(attrKind); ok {
-								v.kind = k.Str()
+						if m.Name() == metricKind {
+							if kind, ok := dp.Attributes().Get(attrKind); ok {
+								v.kind = kind.Str()
 							}
 							continue
 						}

@@ -187,7 +187,7 @@ func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, l
 	for i := range cols {
 		cols[i] = make([]*float64, n)
 	}
-	kinds := make([]*string, n)
+	kindCol := make([]*string, n)
 	at := func(s byTime, t model.Time) *float64 {
 		if v, ok := s[t]; ok {
 			return nullable(v)
@@ -201,7 +201,7 @@ func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, l
 		if _, ok := level[p.Timestamp]; ok {
 			cols[4][i] = v
 			if kd, ok := kind[p.Timestamp]; ok {
-				kinds[i] = &kd
+				kindCol[i] = &kd
 			}
 		}
 	}
@@ -210,7 +210,7 @@ func anomalyFrame(ss *model.SampleStream, name string, expected, lower, upper, l
 	for i, fn := range []string{"value", "expected", "lower", "upper", "anomaly"} {
 		f.Fields = append(f.Fields, data.NewField(fn, labels, cols[i]))
 	}
-	f.Fields = append(f.Fields, data.NewField("kind", labels, kinds))
+	f.Fields = append(f.Fields, data.NewField("kind", labels, kindCol))
 	f.SetMeta(&data.FrameMeta{Type: data.FrameTypeTimeSeriesWide})
 	return f
 }

@@ -30,8 +30,9 @@
 // After a point reaches the critical cut-off, the next Config.Suppress points are damped,
 // because an incident is reported once, not at every point; and the critical point's score is
 // lowered the more often the series, and the detector that fired, have had critical points, so
-// that a threshold above the cut-off keeps the rare events of a noisy series. The residual z-score itself is
-// what the band shows. How these choices were measured is in the package README.
+// that a threshold above the cut-off keeps the rare events of a noisy series. The residual
+// z-score itself is what the band shows. How these choices were measured is in the package
+// README.
 //
 // Warm-up: for the first Config.WarmUp points the detector learns and reports score 0 and level
 // none; the expected value and band are reported from the second point on. Seasonal profiles
