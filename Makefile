@@ -25,10 +25,13 @@ build: $(BIN)/prometheus $(BIN)/promtool $(BIN)/alertmanager $(BIN)/amtool ## Bu
 	$(GOBUILD) -o $(BIN)/otelcol-mcobs ./cmd/otelcol-mcobs
 	$(GOBUILD) -o $(BIN)/mcobs ./cmd/mcobs
 
-# Prometheus and promtool come from the tools/prometheus module (see its go.mod for why).
+# Prometheus and promtool come from the tools/prometheus module (see its go.mod for why), built
+# with Prometheus's own `remove_all_sd` tag: the stack scrapes static targets only, and leaving
+# out the cloud and Kubernetes discovery halves the binaries and the cold build (docs/decisions.md).
+PROMETHEUS_TAGS ?= remove_all_sd
 $(BIN)/prometheus $(BIN)/promtool &: tools/prometheus/go.mod tools/prometheus/go.sum
 	cd tools/prometheus && $(CURDIR)/$(DOWNLOAD) $(GO) mod download
-	cd tools/prometheus && $(GOBUILD) -o $(BIN)/ github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
+	cd tools/prometheus && $(GOBUILD) -tags '$(PROMETHEUS_TAGS)' -o $(BIN)/ github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
 
 $(BIN)/alertmanager $(BIN)/amtool &: tools/alertmanager/go.mod tools/alertmanager/go.sum
 	cd tools/alertmanager && $(CURDIR)/$(DOWNLOAD) $(GO) mod download
