@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/mcobs/mcobs/internal/analytics/detect"
 	"github.com/mcobs/mcobs/internal/pdatautil"
 )
 
@@ -23,15 +24,6 @@ const (
 	attrLevel      = "anomaly.level"
 	attrKind       = "anomaly.kind"
 )
-
-// kinds explain the values of anomaly.kind (internal/analytics/detect.Kind) to a person.
-var kinds = map[string]string{
-	"shift":    "the level moved (a level shift or a change of trend)",
-	"variance": "the residual is far larger than usual (a spike or dip inside the range seen, or noisier data)",
-	"shape":    "the last few points form a shape not seen before",
-	"extreme":  "the value lies beyond the range seen so far",
-	"sequence": "the recent sequence of values is new to the series",
-}
 
 // levels in increasing order; a series' level is its index.
 var levels = []string{"none", "info", "warning", "critical"}
@@ -229,8 +221,8 @@ func annotations(l map[string]string, level string, v values) map[string]string 
 	}
 	if v.kind != "" {
 		a["kind"] = v.kind
-		if why, ok := kinds[v.kind]; ok {
-			a["description"] += " Kind " + v.kind + ": " + why + "."
+		if k, ok := detect.ParseKind(v.kind); ok && k != detect.KindNone {
+			a["description"] += " Kind " + v.kind + ": " + k.Meaning() + "."
 		}
 	}
 	return a

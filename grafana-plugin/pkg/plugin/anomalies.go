@@ -78,37 +78,32 @@ func buildAnomalySelectors(expr, anomalyMetric string) (anomalySelectors, error)
 }
 
 // byTime is a series' values by timestamp, for joining series of different queries.
-type byTime map[model.Time]float64
+type byTime = map[model.Time]float64
 
-// joined indexes the series of a query by their join key.
-func joined(m model.Matrix) map[string]byTime {
-	out := map[string]byTime{}
+// indexed maps the series of a query by their join key to what val reads at each timestamp.
+func indexed[V any](m model.Matrix, val func(*model.SampleStream, model.SamplePair) V) map[string]map[model.Time]V {
+	out := map[string]map[model.Time]V{}
 	for _, ss := range m {
 		k := joinKey(ss.Metric)
 		if out[k] == nil {
-			out[k] = byTime{}
+			out[k] = map[model.Time]V{}
 		}
 		for _, p := range ss.Values {
-			out[k][p.Timestamp] = float64(p.Value)
+			out[k][p.Timestamp] = val(ss, p)
 		}
 	}
 	return out
 }
 
-// kinds indexes the anomaly_kind series of a query by their join key: the kind at each
-// timestamp where the processor reported one.
+// joined indexes the values of a query's series.
+func joined(m model.Matrix) map[string]byTime {
+	return indexed(m, func(_ *model.SampleStream, p model.SamplePair) float64 { return float64(p.Value) })
+}
+
+// kinds indexes the anomaly_kind series of a query: the kind at each timestamp where the
+// processor reported one.
 func kinds(m model.Matrix) map[string]map[model.Time]string {
-	out := map[string]map[model.Time]string{}
-	for _, ss := range m {
-		k := joinKey(ss.Metric)
-		if out[k] == nil {
-			out[k] = map[model.Time]string{}
-		}
-		for _, p := range ss.Values {
-			out[k][p.Timestamp] = string(ss.Metric["anomaly_kind"])
-		}
-	}
-	return out
+	return indexed(m, func(ss *model.SampleStream, _ model.SamplePair) string { return string(ss.Metric["anomaly_kind"]) })
 }
 
 // joinKey is a series' labels without those in joinIgnored.

@@ -93,22 +93,43 @@ const (
 	KindSequence             // the recent sequence of values is new to the series
 )
 
+// kindNames and kindMeanings are indexed by Kind.
+var (
+	kindNames    = [...]string{"none", "shift", "variance", "shape", "extreme", "sequence"}
+	kindMeanings = [...]string{
+		"nothing unusual",
+		"the level moved (a level shift or a change of trend)",
+		"the residual is far larger than usual (a spike or dip inside the range seen, or noisier data)",
+		"the last few points form a shape not seen before",
+		"the value lies beyond the range seen so far",
+		"the recent sequence of values is new to the series",
+	}
+)
+
 // String returns the value of the anomaly.kind attribute.
 func (k Kind) String() string {
-	switch k {
-	case KindShift:
-		return "shift"
-	case KindVariance:
-		return "variance"
-	case KindShape:
-		return "shape"
-	case KindExtreme:
-		return "extreme"
-	case KindSequence:
-		return "sequence"
-	default:
-		return "none"
+	if int(k) < len(kindNames) {
+		return kindNames[k]
 	}
+	return kindNames[KindNone]
+}
+
+// Meaning says in words what kind of unusual k is, for alert texts.
+func (k Kind) Meaning() string {
+	if int(k) < len(kindMeanings) {
+		return kindMeanings[k]
+	}
+	return kindMeanings[KindNone]
+}
+
+// ParseKind returns the Kind whose String is s.
+func ParseKind(s string) (Kind, bool) {
+	for i, n := range kindNames {
+		if n == s {
+			return Kind(i), true
+		}
+	}
+	return KindNone, false
 }
 
 // Result is what the detector says about one point.

@@ -330,6 +330,15 @@ func TestKindString(t *testing.T) {
 		if k.String() != s {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, k.String(), s)
 		}
+		if p, ok := ParseKind(s); !ok || p != k {
+			t.Errorf("ParseKind(%q) = %v, %v, want %v", s, p, ok, k)
+		}
+		if k != KindNone && k.Meaning() == KindNone.Meaning() {
+			t.Errorf("Kind %v has no meaning of its own", k)
+		}
+	}
+	if _, ok := ParseKind("spike"); ok {
+		t.Error(`ParseKind("spike") succeeded`)
 	}
 	// Kind follows the ensemble's order (model.go).
 	for by, k := range map[int]Kind{byChange: KindShift, byVariance: KindVariance, byNovelty: KindShape, byExtreme: KindExtreme, byContext: KindSequence} {
