@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 4 figures: NAB score of `mcobs backtest anomaly` (standard, low FP, low FN) with the NAB
-# scorer, on the whole set and per held-out fold (anomaly_folds.sh), and the detector's and
-# processor's cost from their Go benchmarks.
+# scorer, on the whole set, per held-out fold (anomaly_folds.sh) and held out over 100 random
+# splits (anomaly_splits.py), and the detector's and processor's cost from their Go benchmarks.
 # NAB_DATA and NAB_EVAL override where the data and the scorer are (default ../shared/...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +21,7 @@ if [ -d "$nab_data/data" ] && [ -f "$nab_eval/score.py" ]; then
        END { printf "%-44s %s\n", "NAB subset", subset }' "$tmp/nab.txt"
   echo
   MCOBS="$tmp/mcobs" NAB_DATA="$nab_data" NAB_EVAL="$nab_eval" bash scripts/bench.d/anomaly_folds.sh
+  python3 scripts/bench.d/anomaly_splits.py "$tmp/nab/mcobs" --nab-dir "$nab_data" --eval-dir "$nab_eval"
   echo
 else
   printf '%-44s %s\n' "NAB score" "n/a ($nab_data or $nab_eval missing)"
