@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 
+	"golang.org/x/mod/modfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -83,17 +83,32 @@ func (v Variable) QueryString() string {
 	return o.Query
 }
 
-// ProvisioningDir is grafana-plugin/provisioning of the source tree this package was built from.
+// ProvisioningDir is grafana-plugin/provisioning of the source tree (RepoDir).
 func ProvisioningDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "grafana-plugin", "provisioning")
+	return filepath.Join(RepoDir(), "grafana-plugin", "provisioning")
 }
 
-// RepoDir is the root of the source tree this package was built from.
+// RepoDir is the root of the mcobs source tree: the nearest directory at or above the working
+// directory (a test's is its package's) whose go.mod declares the mcobs module. The source paths
+// compiled into the test binary would do too, but `go test -trimpath` (make test, so that tests
+// reuse the packages compiled for the binaries) turns them into import paths. If no such go.mod
+// is found it returns the working directory, and reading the files below it fails naming them.
 func RepoDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(b) == mcobsModule {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			return wd
+		}
+	}
 }
+
+const mcobsModule = "github.com/mcobs/mcobs"
 
 // DashboardDir is where the provisioned dashboard JSON files are.
 func DashboardDir(provisioning string) string {
