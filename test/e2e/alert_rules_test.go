@@ -123,6 +123,8 @@ func TestAlertRulesReachAlertmanager(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the rule path waits for the rule's for: 2m")
 	}
+	// Mostly waiting for the rule's for: it runs beside the other long wait, the dashboards test.
+	t.Parallel()
 	bin := binDir(t, "alertmanager", "prometheus")
 	runner := &amWebhookRecorder{seen: map[string]time.Time{}, token: "e2e-token"}
 	rsrv := httptest.NewServer(runner)

@@ -34,6 +34,8 @@ var mayBeEmpty = map[string]string{
 // builds on (the expression, each runway resource, and for anomalies the anomaly processor's
 // expected, lower, upper and level series of the selected source).
 func TestDashboardQueriesReturnData(t *testing.T) {
+	// Mostly waiting for cloud data: it runs beside the other long wait, the rule path test.
+	t.Parallel()
 	o := testOptions(t)
 	boards, err := dashboards.LoadAll(dashboards.DashboardDir(dashboards.ProvisioningDir()))
 	if err != nil {
