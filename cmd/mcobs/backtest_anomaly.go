@@ -155,7 +155,7 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 	var bandT []time.Time
 	var exp, lo, hi []float64
 	// Critical points, one marker set per kind, so the plot shows which detector found what.
-	byKind := map[detect.Kind]*tsplot.Markers{}
+	var byKind [detect.KindSequence + 1]*tsplot.Markers
 	for i, p := range s.Points {
 		times = append(times, p.Time)
 		vals = append(vals, p.Value)
@@ -178,8 +178,8 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 		}
 	}
 	var markers []tsplot.Markers
-	for k := detect.KindNone; k <= detect.KindSequence; k++ {
-		if m := byKind[k]; m != nil {
+	for _, m := range byKind {
+		if m != nil {
 			markers = append(markers, *m)
 		}
 	}
@@ -192,7 +192,7 @@ func plotAnomaly(path string, s tsio.Series, res []detect.Result) error {
 }
 
 // kindColors tell the kinds of critical points apart on the plot.
-var kindColors = map[detect.Kind]color.Color{
+var kindColors = [...]color.Color{
 	detect.KindNone: tsplot.Grey, detect.KindShift: tsplot.Purple, detect.KindVariance: tsplot.Orange,
 	detect.KindShape: tsplot.Brown, detect.KindExtreme: tsplot.Red, detect.KindSequence: tsplot.Pink,
 }

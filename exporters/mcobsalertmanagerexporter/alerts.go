@@ -10,25 +10,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/anomalymetrics"
 	"github.com/mcobs/mcobs/internal/pdatautil"
 )
-
-// Names the anomaly processor writes (processors/anomalyprocessor/README.md).
-const (
-	metricLevel    = "anomaly.level"
-	metricScore    = "anomaly.score"
-	metricExpected = "anomaly.expected"
-	metricLower    = "anomaly.lower"
-	metricUpper    = "anomaly.upper"
-	metricKind     = "anomaly.kind"
-	attrLevel      = "anomaly.level"
-	attrKind       = "anomaly.kind"
-)
-
-// levels in increasing order; a series' level is its index.
-var levels = []string{"none", "info", "warning", "critical"}
-
-var levelIndex = map[string]int{"none": 0, "info": 1, "warning": 2, "critical": 3}
 
 // alert is one alert of Alertmanager's v2 API (POST /api/v2/alerts, a JSON array of these).
 type alert struct {
@@ -73,39 +57,40 @@ func observe(md pmetric.Metrics) []observation {
 				}
 				for _, dp := range dps.All() {
 					switch m.Name() {
-					case metricLevel:
-						lv, ok := dp.Attributes().Get(attrLevel)
+					case anomalymetrics.Level:
+						lv, ok := dp.Attributes().Get(anomalymetrics.AttrLevel)
 						if !ok || value(dp) != 1 {
 							continue
 						}
-						idx, ok := levelIndex[lv.Str()]
+						l, ok := detect.ParseLevel(lv.Str())
 						if !ok {
 							continue
 						}
+						idx := int(l)
 						labels := seriesLabels(res, dp.Attributes())
 						obs = append(obs, observation{key: labelsKey(labels), labels: labels, ts: dp.Timestamp(), level: idx})
-					case metricScore, metricExpected, metricLower, metricUpper, metricKind:
+					case anomalymetrics.Score, anomalymetrics.Expected, anomalymetrics.Lower, anomalymetrics.Upper, anomalymetrics.Kind:
 						k := labelsKey(seriesLabels(res, dp.Attributes())) + "\x00" + strconv.FormatUint(uint64(dp.Timestamp()), 10)
 						v := extra[k]
 						if v == nil {
 							v = &values{}
 							extra[k] = v
 						}
-						if m.Name() == metricKind {
-							if kind, ok := dp.Attributes().Get(attrKind); ok {
+						if m.Name() == anomalymetrics.Kind {
+							if kind, ok := dp.Attributes().Get(anomalymetrics.AttrKind); ok {
 								v.kind = kind.Str()
 							}
 							continue
 						}
 						v.has = true
 						switch m.Name() {
-						case metricScore:
+						case anomalymetrics.Score:
 							v.score = value(dp)
-						case metricExpected:
+						case anomalymetrics.Expected:
 							v.expected = value(dp)
-						case metricLower:
+						case anomalymetrics.Lower:
 							v.lower = value(dp)
-						case metricUpper:
+						case anomalymetrics.Upper:
 							v.upper = value(dp)
 						}
 					}
@@ -137,7 +122,7 @@ func seriesLabels(res, attrs pcommon.Map) map[string]string {
 	l := make(map[string]string, res.Len()+attrs.Len())
 	for _, m := range []pcommon.Map{res, attrs} {
 		for k, v := range m.All() {
-			if k == attrLevel || k == attrKind {
+			if k == anomalymetrics.AttrLevel || k == anomalymetrics.AttrKind {
 				continue
 			}
 			if s := v.AsString(); s != "" {

@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/mcobs/mcobs/internal/analytics/detect"
 )
 
 // Config is the configuration of the mcobs_alertmanager exporter.
@@ -63,7 +65,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("`endpoints[%d]` must be an http or https URL, got %q", i, e))
 		}
 	}
-	if _, ok := levelIndex[c.MinLevel]; !ok || c.MinLevel == "none" {
+	if l, ok := detect.ParseLevel(c.MinLevel); !ok || l == detect.LevelNone {
 		errs = append(errs, fmt.Errorf("`min_level` must be info, warning or critical, got %q", c.MinLevel))
 	}
 	if c.AlertName == "" {

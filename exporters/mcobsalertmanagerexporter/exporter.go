@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/mcobs/mcobs/exporters/mcobsalertmanagerexporter/internal/metadata"
+	"github.com/mcobs/mcobs/internal/analytics/detect"
 )
 
 // pending is an alert not yet accepted by every peer. seq tells versions apart, so a send
@@ -99,7 +100,8 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 	defer e.mu.Unlock()
 	now := e.now()
 	before := len(e.series)
-	minLevel := levelIndex[e.cfg.MinLevel]
+	ml, _ := detect.ParseLevel(e.cfg.MinLevel) // valid: Validate checked it
+	minLevel := int(ml)
 	for _, o := range obs {
 		s := e.series[o.key]
 		if s == nil {
@@ -173,14 +175,14 @@ func (e *alertExporter) owe(key string, s *series, level int, a alert) {
 func (e *alertExporter) labels(s *series, level int) map[string]string {
 	l := maps.Clone(s.labels)
 	l["alertname"] = e.cfg.AlertName
-	l["severity"] = levels[level]
+	l["severity"] = detect.Level(level).String()
 	return l
 }
 
 func (e *alertExporter) firing(s *series, now time.Time) alert {
 	return alert{
 		Labels:       e.labels(s, s.level),
-		Annotations:  annotations(s.labels, levels[s.level], s.values),
+		Annotations:  annotations(s.labels, detect.Level(s.level).String(), s.values),
 		StartsAt:     formatTime(s.since),
 		EndsAt:       formatTime(now.Add(e.cfg.AlertTTL)),
 		GeneratorURL: e.cfg.GeneratorURL,
@@ -190,7 +192,7 @@ func (e *alertExporter) firing(s *series, now time.Time) alert {
 func (e *alertExporter) resolved(s *series, at time.Time) alert {
 	return alert{
 		Labels:       e.labels(s, s.level),
-		Annotations:  annotations(s.labels, levels[s.level], s.values),
+		Annotations:  annotations(s.labels, detect.Level(s.level).String(), s.values),
 		StartsAt:     formatTime(s.since),
 		EndsAt:       formatTime(at),
 		GeneratorURL: e.cfg.GeneratorURL,

@@ -12,6 +12,9 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/anomalymetrics"
 )
 
 // point is one scored point of one series, as the anomaly processor writes it.
@@ -44,28 +47,28 @@ func anomalyMetrics(ts time.Time, points ...point) pmetric.Metrics {
 		for _, v := range []struct {
 			name  string
 			value float64
-		}{{metricScore, p.score}, {metricExpected, 0.2}, {metricLower, 0.1}, {metricUpper, 0.3}} {
+		}{{anomalymetrics.Score, p.score}, {anomalymetrics.Expected, 0.2}, {anomalymetrics.Lower, 0.1}, {anomalymetrics.Upper, 0.3}} {
 			dp := gauge(v.name).AppendEmpty()
 			dp.SetTimestamp(stamp)
 			dp.SetDoubleValue(v.value)
 			dp.Attributes().PutStr("anomaly.metric", p.metric)
 		}
-		lv := gauge(metricLevel)
-		for _, l := range levels {
+		lv := gauge(anomalymetrics.Level)
+		for l := detect.LevelNone; l <= detect.LevelCritical; l++ {
 			dp := lv.AppendEmpty()
 			dp.SetTimestamp(stamp)
-			if l == p.level {
+			if l.String() == p.level {
 				dp.SetDoubleValue(1)
 			}
 			dp.Attributes().PutStr("anomaly.metric", p.metric)
-			dp.Attributes().PutStr(attrLevel, l)
+			dp.Attributes().PutStr(anomalymetrics.AttrLevel, l.String())
 		}
 		if p.level == "warning" || p.level == "critical" {
-			dp := gauge(metricKind).AppendEmpty()
+			dp := gauge(anomalymetrics.Kind).AppendEmpty()
 			dp.SetTimestamp(stamp)
 			dp.SetDoubleValue(1)
 			dp.Attributes().PutStr("anomaly.metric", p.metric)
-			dp.Attributes().PutStr(attrKind, cmp.Or(p.kind, "shift"))
+			dp.Attributes().PutStr(anomalymetrics.AttrKind, cmp.Or(p.kind, "shift"))
 		}
 	}
 	return md

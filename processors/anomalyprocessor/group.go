@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/anomalymetrics"
 )
 
 type groupModel struct {
@@ -101,14 +102,14 @@ func (o *output) addGroup(g GroupConfig, ts pcommon.Timestamp, r detect.MultiRes
 		dp := o.gauge(metric, desc).AppendEmpty()
 		dp.SetTimestamp(ts)
 		dp.SetDoubleValue(v)
-		dp.Attributes().PutStr(attrGroup, g.Name)
+		dp.Attributes().PutStr(anomalymetrics.AttrGroup, g.Name)
 		return dp.Attributes()
 	}
-	put(metricGroupScore, "Multivariate anomaly score in [0, 1) of the group named by anomaly.group; 0.5 is the threshold.", r.Score)
-	put(metricGroupEnergy, "Energy (squared Mahalanobis distance) of the group's latest vector.", r.Energy)
-	put(metricGroupThreshold, "Energy threshold: the configured percentile of the group's recent energies.", r.Threshold)
+	put(anomalymetrics.GroupScore, "Multivariate anomaly score in [0, 1) of the group named by anomaly.group; 0.5 is the threshold.", r.Score)
+	put(anomalymetrics.GroupEnergy, "Energy (squared Mahalanobis distance) of the group's latest vector.", r.Energy)
+	put(anomalymetrics.GroupThreshold, "Energy threshold: the configured percentile of the group's recent energies.", r.Threshold)
 	for i, c := range contrib {
-		put(metricGroupContrib, "Share of the group's energy due to the metric named by anomaly.metric; the shares sum to the energy.", c).
-			PutStr(attrMetric, g.Metrics[i])
+		put(anomalymetrics.GroupContribution, "Share of the group's energy due to the metric named by anomaly.metric; the shares sum to the energy.", c).
+			PutStr(anomalymetrics.AttrMetric, g.Metrics[i])
 	}
 }

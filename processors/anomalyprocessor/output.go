@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/mcobs/mcobs/internal/analytics/detect"
+	"github.com/mcobs/mcobs/internal/anomalymetrics"
 )
 
 // attrKey is a canonical string of an attribute map, so the same attributes in any order name
@@ -78,11 +79,11 @@ func (o *output) reserve(n int) {
 		name, desc string
 		per        int
 	}{
-		{metricScore, descScore, 1},
-		{metricExpected, descExpected, 1},
-		{metricLower, descLower, 1},
-		{metricUpper, descUpper, 1},
-		{metricLevel, descLevel, len(levels)},
+		{anomalymetrics.Score, descScore, 1},
+		{anomalymetrics.Expected, descExpected, 1},
+		{anomalymetrics.Lower, descLower, 1},
+		{anomalymetrics.Upper, descUpper, 1},
+		{anomalymetrics.Level, descLevel, int(detect.LevelCritical) + 1},
 	} {
 		dps := o.gauge(m.name, m.desc)
 		dps.EnsureCapacity(dps.Len() + n*m.per)
@@ -93,25 +94,25 @@ func (o *output) reserve(n int) {
 func (o *output) add(name string, attrs pcommon.Map, ts pcommon.Timestamp, r detect.Result) {
 	put := func(metric, desc string, v float64) pcommon.Map {
 		a := point(o.gauge(metric, desc), attrs, ts, v)
-		a.PutStr(attrMetric, name)
+		a.PutStr(anomalymetrics.AttrMetric, name)
 		return a
 	}
-	put(metricScore, descScore, r.Score)
-	put(metricExpected, descExpected, r.Expected)
-	put(metricLower, descLower, r.Lower)
-	put(metricUpper, descUpper, r.Upper)
-	for i, l := range levels {
+	put(anomalymetrics.Score, descScore, r.Score)
+	put(anomalymetrics.Expected, descExpected, r.Expected)
+	put(anomalymetrics.Lower, descLower, r.Lower)
+	put(anomalymetrics.Upper, descUpper, r.Upper)
+	for l := detect.LevelNone; l <= detect.LevelCritical; l++ {
 		v := 0.0
-		if detect.Level(i) == r.Level {
+		if l == r.Level {
 			v = 1
 		}
-		put(metricLevel, descLevel, v).PutStr(attrLevel, l)
+		put(anomalymetrics.Level, descLevel, v).PutStr(anomalymetrics.AttrLevel, l.String())
 	}
 	// The kind only at the points worth an alert: a series of its own per kind, present while
 	// the series is anomalous, as an event is; on every point it would be a label that changes
 	// from point to point (see README.md).
 	if r.Level >= detect.LevelWarning {
-		put(metricKind, descKind, 1).PutStr(attrKind, r.Kind.String())
+		put(anomalymetrics.Kind, descKind, 1).PutStr(anomalymetrics.AttrKind, r.Kind.String())
 	}
 }
 

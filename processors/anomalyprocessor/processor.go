@@ -18,34 +18,9 @@ import (
 	"github.com/mcobs/mcobs/processors/anomalyprocessor/internal/metadata"
 )
 
-// Names of the metrics and attributes the processor adds. After the prometheusremotewrite
-// exporter's translation (dots become underscores; the metrics have no unit, so no suffix is
-// added) a PromQL user finds anomaly_score, anomaly_expected, anomaly_lower, anomaly_upper,
-// anomaly_level and anomaly_kind, with the labels anomaly_metric, anomaly_level and anomaly_kind.
-// README.md has examples.
-const (
-	scopeName = "github.com/mcobs/mcobs/processors/anomalyprocessor"
-
-	metricScore    = "anomaly.score"
-	metricExpected = "anomaly.expected"
-	metricLower    = "anomaly.lower"
-	metricUpper    = "anomaly.upper"
-	metricLevel    = "anomaly.level"
-	metricKind     = "anomaly.kind"
-
-	metricGroupScore     = "anomaly.group.score"
-	metricGroupEnergy    = "anomaly.group.energy"
-	metricGroupThreshold = "anomaly.group.threshold"
-	metricGroupContrib   = "anomaly.group.contribution"
-
-	attrMetric = "anomaly.metric"
-	attrLevel  = "anomaly.level"
-	attrKind   = "anomaly.kind"
-	attrGroup  = "anomaly.group"
-)
-
-// levels are the values of the anomaly.level attribute, in the order of detect.Level.
-var levels = [...]string{"none", "info", "warning", "critical"}
+// scopeName is the instrumentation scope of the processor's points; the names of its metrics and
+// attributes are in internal/anomalymetrics (README.md has PromQL examples).
+const scopeName = "github.com/mcobs/mcobs/processors/anomalyprocessor"
 
 type anomalyProcessor struct {
 	cfg    *Config

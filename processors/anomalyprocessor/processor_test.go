@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/mcobs/mcobs/internal/anomalymetrics"
 	"github.com/mcobs/mcobs/processors/anomalyprocessor/internal/metadata"
 	"github.com/mcobs/mcobs/processors/anomalyprocessor/internal/metadatatest"
 )
@@ -233,7 +234,7 @@ func run(t *testing.T, p *anomalyProcessor, sink *consumertest.MetricsSink, from
 		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", clock.Add(time.Duration(i)*time.Minute), v, "a", "b")))
 	}
 	var scores []float64
-	sinkMetrics(sink, metricScore, func(m pmetric.Metric) {
+	sinkMetrics(sink, anomalymetrics.Score, func(m pmetric.Metric) {
 		scores = append(scores, m.Gauge().DataPoints().At(0).DoubleValue())
 	})
 	return scores
@@ -275,10 +276,10 @@ func TestCheckpointRestoresModels(t *testing.T) {
 // criticalLevels counts anomaly.level points with label critical and value 1 in [from, to).
 func criticalLevels(sink *consumertest.MetricsSink, from, to pcommon.Timestamp) int {
 	n := 0
-	sinkMetrics(sink, metricLevel, func(m pmetric.Metric) {
+	sinkMetrics(sink, anomalymetrics.Level, func(m pmetric.Metric) {
 		dps := m.Gauge().DataPoints()
 		for d := range dps.Len() {
-			l, _ := dps.At(d).Attributes().Get(attrLevel)
+			l, _ := dps.At(d).Attributes().Get(anomalymetrics.AttrLevel)
 			ts := dps.At(d).Timestamp()
 			if l.Str() == "critical" && dps.At(d).DoubleValue() == 1 && ts >= from && ts < to {
 				n++

@@ -79,6 +79,16 @@ func (l Level) String() string {
 	}
 }
 
+// ParseLevel returns the Level whose String is s.
+func ParseLevel(s string) (Level, bool) {
+	for l := LevelNone; l <= LevelCritical; l++ {
+		if l.String() == s {
+			return l, true
+		}
+	}
+	return LevelNone, false
+}
+
 // Kind names the detector of the ensemble whose statistic set a point's score: what kind of
 // unusual the point is. Its order follows the ensemble's (model.go).
 type Kind uint8
