@@ -14,25 +14,18 @@ THRESHOLD is normally the standard profile's optimum from score.py. Only scored 
 NAB's probation) are counted, as the scorer does.
 """
 import argparse
-import os
-import sys
+
+import nabrun
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("results", help="results dir of the run (<dir>/<category>/mcobs_<file>.csv)")
+    nabrun.add_arguments(ap)
     ap.add_argument("--threshold", type=float, required=True)
     ap.add_argument("--suppress", type=int, default=133, help="the detector's Suppress")
     ap.add_argument("--near", type=int, default=400)
-    ap.add_argument("--detector", default="mcobs")
-    ap.add_argument("--nab-dir", default=os.environ.get("NAB_DATA", "../shared/data/nab"))
-    ap.add_argument("--eval-dir", default=os.environ.get("NAB_EVAL", "../shared/eval/nab"))
     a = ap.parse_args()
-
-    sys.path.insert(0, a.eval_dir)
-    import score as nab  # the NAB scorer of ../shared/eval/nab, standard library only
-
-    truth = nab.Truth(a.nab_dir, nab.list_corpus(a.nab_dir))
+    nab, truth = nabrun.load(a)
     scores = nab.load_scores(a.results, a.detector, truth)
     gaps = ("at the end of a suppression", "within %d rows" % a.near, "further")
     kinds = ("false positive", "first in a window", "later in a window")

@@ -20,23 +20,17 @@ positive (see internal/analytics/detect/README.md).
 import argparse
 import os
 import random
-import sys
+
+import nabrun
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("results", help="results dir of the run (<dir>/<category>/mcobs_<file>.csv)")
+    nabrun.add_arguments(ap)
     ap.add_argument("--base", help="results dir of the run to compare with")
     ap.add_argument("--splits", type=int, default=100)
-    ap.add_argument("--detector", default="mcobs")
-    ap.add_argument("--nab-dir", default=os.environ.get("NAB_DATA", "../shared/data/nab"))
-    ap.add_argument("--eval-dir", default=os.environ.get("NAB_EVAL", "../shared/eval/nab"))
     a = ap.parse_args()
-
-    sys.path.insert(0, a.eval_dir)
-    import score as nab  # the NAB scorer of ../shared/eval/nab, standard library only
-
-    truth = nab.Truth(a.nab_dir, nab.list_corpus(a.nab_dir))
+    nab, truth = nabrun.load(a)
     weights = nab.load_profiles(os.path.join(a.nab_dir, "config", "profiles.json"))[0]["standard"]
     runs = [Run(nab, truth, d, a.detector, weights) for d in ([a.results] + ([a.base] if a.base else []))]
 
