@@ -94,19 +94,29 @@ func (p *anomalyProcessor) restore(ctx context.Context) {
 	if b == nil {
 		return
 	}
-	series, groups, err := p.decode(b)
+	series, groups, bad, err := p.decode(b)
 	if err != nil {
 		p.tel.ProcessorAnomalyCheckpointErrors.Add(ctx, 1)
 		p.logger.Warn("Checkpoint ignored, models start empty", zap.Error(err))
 		return
 	}
+	if bad > 0 {
+		p.tel.ProcessorAnomalyCheckpointErrors.Add(ctx, 1)
+		p.logger.Warn("Checkpoint had unreadable models; their series start empty", zap.Int("models", bad))
+	}
+	// The models count as seen now: the collector was down, not the series, and a model whose
+	// series does not come back is evicted stale_after from now.
+	now := p.now()
 	p.mu.Lock()
 	p.series, p.groups = series, groups
+	p.lastEvict = now
 	n, bytes := len(series)+len(groups), 0
 	for _, s := range series {
+		s.lastSeen = max(s.lastSeen, now.Unix())
 		bytes += s.det.Size()
 	}
 	for _, g := range groups {
+		g.lastSeen = max(g.lastSeen, now.Unix())
 		bytes += g.model.Size()
 	}
 	p.mu.Unlock()
@@ -115,27 +125,28 @@ func (p *anomalyProcessor) restore(ctx context.Context) {
 	p.logger.Info("Models restored from checkpoint", zap.Int("models", n))
 }
 
-// decode parses a checkpoint. Models of groups no longer configured are dropped; anything
-// malformed rejects the whole checkpoint, since a partial read cannot be trusted.
-func (p *anomalyProcessor) decode(b []byte) (map[string]*seriesModel, map[string]*groupModel, error) {
+// decode parses a checkpoint. Models of groups no longer configured, or configured with other
+// metrics, are dropped. A malformed frame rejects the whole checkpoint, since a partial read
+// cannot be trusted; a well-framed model that fails its own check is skipped and counted in bad.
+func (p *anomalyProcessor) decode(b []byte) (series map[string]*seriesModel, groups map[string]*groupModel, bad int, err error) {
 	h := len(checkpointMagic) + 1
 	if len(b) < h || string(b[:len(checkpointMagic)]) != checkpointMagic {
-		return nil, nil, fmt.Errorf("%w: bad header", errCorrupt)
+		return nil, nil, 0, fmt.Errorf("%w: bad header", errCorrupt)
 	}
 	if v := b[len(checkpointMagic)]; v != checkpointVersion {
-		return nil, nil, fmt.Errorf("%w: version %d, want %d", errCorrupt, v, checkpointVersion)
+		return nil, nil, 0, fmt.Errorf("%w: version %d, want %d", errCorrupt, v, checkpointVersion)
 	}
 	r := bytes.NewReader(b[h:])
-	series := map[string]*seriesModel{}
-	groups := map[string]*groupModel{}
+	series = map[string]*seriesModel{}
+	groups = map[string]*groupModel{}
 	groupCfg := map[string]GroupConfig{}
 	for _, g := range p.cfg.Groups {
-		groupCfg[g.Name] = g
+		groupCfg[g.id()] = g
 	}
 	for r.Len() > 0 {
 		kind, key, lastSeen, blob, err := readEntry(r)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		if len(series)+len(groups) >= p.cfg.MaxSeries {
 			break
@@ -144,27 +155,29 @@ func (p *anomalyProcessor) decode(b []byte) (map[string]*seriesModel, map[string
 		case kindSeries:
 			det, _ := detect.New(p.dcfg)
 			if err := det.UnmarshalBinary(blob); err != nil {
-				return nil, nil, err
+				bad++
+				continue
 			}
 			series[key] = &seriesModel{det: det, lastSeen: lastSeen}
 		case kindGroup:
-			g, ok := groupCfg[groupName(key)]
+			g, ok := groupCfg[groupID(key)]
 			if !ok {
 				continue
 			}
 			m, err := detect.NewMulti(p.multiConfig(g))
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, 0, err
 			}
 			if err := m.UnmarshalBinary(blob); err != nil {
-				continue // the group's metrics changed since: relearn it
+				bad++
+				continue
 			}
 			groups[key] = &groupModel{model: m, lastSeen: lastSeen}
 		default:
-			return nil, nil, fmt.Errorf("%w: entry kind %d", errCorrupt, kind)
+			return nil, nil, 0, fmt.Errorf("%w: entry kind %d", errCorrupt, kind)
 		}
 	}
-	return series, groups, nil
+	return series, groups, bad, nil
 }
 
 func readEntry(r *bytes.Reader) (kind byte, key string, lastSeen int64, blob []byte, err error) {
@@ -191,8 +204,8 @@ func readEntry(r *bytes.Reader) (kind byte, key string, lastSeen int64, blob []b
 	return kind, string(k), lastSeen, blob, nil
 }
 
-// groupName extracts the group name from a group model key.
-func groupName(key string) string {
+// groupID extracts GroupConfig.id from a group model key.
+func groupID(key string) string {
 	rest, ok := strings.CutPrefix(key, "group\x1e")
 	if !ok {
 		return ""

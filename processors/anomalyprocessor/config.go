@@ -86,8 +86,8 @@ func (c *Config) Validate() error {
 	if c.WarmUp < 0 {
 		errs = append(errs, fmt.Errorf("`warm_up` must not be negative, got %d", c.WarmUp))
 	}
-	if c.Suppress < 0 {
-		errs = append(errs, fmt.Errorf("`suppress` must not be negative, got %d", c.Suppress))
+	if c.Suppress < 0 || c.Suppress > detect.MaxSuppress {
+		errs = append(errs, fmt.Errorf("`suppress` must be in [0, %d], got %d", detect.MaxSuppress, c.Suppress))
 	}
 	if !(c.BandWidth > 0) {
 		errs = append(errs, fmt.Errorf("`band_width` must be positive, got %v", c.BandWidth))
@@ -135,8 +135,8 @@ func (g GroupConfig) validate(i int) error {
 	if g.Name == "" {
 		errs = append(errs, fmt.Errorf("`groups[%d].name` must not be empty", i))
 	}
-	if len(g.Metrics) < 2 {
-		errs = append(errs, fmt.Errorf("`groups[%d].metrics` must list at least 2 metrics, got %d", i, len(g.Metrics)))
+	if len(g.Metrics) < 2 || len(g.Metrics) > detect.MaxDims {
+		errs = append(errs, fmt.Errorf("`groups[%d].metrics` must list 2 to %d metrics, got %d", i, detect.MaxDims, len(g.Metrics)))
 	}
 	seen := map[string]bool{}
 	for j, m := range g.Metrics {

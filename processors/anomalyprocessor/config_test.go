@@ -63,6 +63,7 @@ func TestLoadConfig(t *testing.T) {
 			errs: []string{
 				"`metrics[1]` must not be empty",
 				"`warm_up` must not be negative, got -1",
+				"`suppress` must be in [0, 1048576], got 2000000",
 				"`band_width` must be positive, got 0",
 				"`levels.critical` must be in (0, 1], got 1.5",
 				"`levels` must satisfy info <= warning <= critical, got 0.9, 0.4, 1.5",
@@ -74,7 +75,8 @@ func TestLoadConfig(t *testing.T) {
 		{
 			id: component.NewIDWithName(metadata.Type, "bad_group"),
 			errs: []string{
-				"`groups[0].metrics` must list at least 2 metrics, got 1",
+				"`groups[0].metrics` must list 2 to 16 metrics, got 1",
+				"`groups[1].metrics` must list 2 to 16 metrics, got 17",
 				"`groups[0].percentile` must be in (50, 100), got 100",
 			},
 		},

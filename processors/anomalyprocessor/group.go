@@ -1,6 +1,7 @@
 package anomalyprocessor
 
 import (
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -31,7 +32,7 @@ func (g *groupValues) add(name string, dps pmetric.NumberDataPointSlice) {
 	for k := range dps.Len() {
 		dp := dps.At(k)
 		v := pointValue(dp)
-		if !isFinite(v) {
+		if !detect.Usable(v) {
 			continue
 		}
 		g.sum[name] += v
@@ -39,6 +40,10 @@ func (g *groupValues) add(name string, dps pmetric.NumberDataPointSlice) {
 		g.ts = max(g.ts, dp.Timestamp())
 	}
 }
+
+// id names a group by its name and its members in order, so that a checkpointed model is
+// restored only to a group with the same metrics in the same columns.
+func (g GroupConfig) id() string { return g.Name + "\x1f" + strings.Join(g.Metrics, "\x1f") }
 
 func (p *anomalyProcessor) multiConfig(g GroupConfig) detect.MultiConfig {
 	c := detect.DefaultMultiConfig(len(g.Metrics))
@@ -71,7 +76,7 @@ func (p *anomalyProcessor) scoreGroups(resKey string, gv *groupValues, now time.
 		if !complete {
 			continue
 		}
-		key := "group\x1e" + g.Name + "\x1e" + resKey
+		key := "group\x1e" + g.id() + "\x1e" + resKey
 		gm := p.groups[key]
 		if gm == nil {
 			if p.models() >= p.cfg.MaxSeries {

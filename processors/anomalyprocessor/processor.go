@@ -141,8 +141,31 @@ func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metric
 	now := p.now()
 	var st stats
 	rms := md.ResourceMetrics()
+	outs := make([]*output, rms.Len())
+	// A resource may come in several ResourceMetrics (the hostmetrics receiver sends one per
+	// scraper), so a group collects its members over the whole call and is scored once per
+	// resource, its points going with those of the resource's first ResourceMetrics.
+	var resources []*resourceGroups
+	byKey := map[string]*resourceGroups{}
 	for i := range rms.Len() {
-		p.processResource(rms.At(i), now, &st)
+		rm := rms.At(i)
+		resKey := attrKey(rm.Resource().Attributes())
+		outs[i] = newOutput()
+		rg := byKey[resKey]
+		if rg == nil {
+			rg = &resourceGroups{key: resKey, out: outs[i]}
+			byKey[resKey] = rg
+			resources = append(resources, rg)
+		}
+		p.processResource(rm, resKey, outs[i], &rg.values, now, &st)
+	}
+	if len(p.cfg.Groups) > 0 {
+		for _, rg := range resources {
+			p.scoreGroups(rg.key, &rg.values, now, rg.out, &st)
+		}
+	}
+	for i, out := range outs {
+		out.appendTo(rms.At(i))
 	}
 	p.evictStale(ctx, now)
 	p.mu.Unlock()
@@ -172,10 +195,17 @@ func (s *stats) report(ctx context.Context, tel *metadata.TelemetryBuilder) {
 	}
 }
 
-func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, now time.Time, st *stats) {
-	resKey := attrKey(rm.Resource().Attributes())
-	out := newOutput()
-	var gv groupValues
+// resourceGroups is one resource's group members in a call, and the output its group points
+// join.
+type resourceGroups struct {
+	key    string
+	values groupValues
+	out    *output
+}
+
+// processResource scores the configured series of rm into out and collects its group members
+// into gv.
+func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, resKey string, out *output, gv *groupValues, now time.Time, st *stats) {
 	sms := rm.ScopeMetrics()
 	for i := range sms.Len() {
 		ms := sms.At(i).Metrics()
@@ -193,10 +223,6 @@ func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, now time.
 			}
 		}
 	}
-	if len(p.cfg.Groups) > 0 {
-		p.scoreGroups(resKey, &gv, now, out, st)
-	}
-	out.appendTo(rm)
 }
 
 func pointValue(dp pmetric.NumberDataPoint) float64 {
@@ -218,7 +244,7 @@ func (p *anomalyProcessor) scoreMetric(resKey, name string, dps pmetric.NumberDa
 	for k := range dps.Len() {
 		dp := dps.At(k)
 		v := pointValue(dp)
-		if !isFinite(v) {
+		if !detect.Usable(v) {
 			st.nonFinite++
 			continue
 		}
@@ -278,5 +304,3 @@ func (p *anomalyProcessor) evictStale(ctx context.Context, now time.Time) {
 		p.tel.ProcessorAnomalyStateBytes.Add(ctx, -bytes)
 	}
 }
-
-func isFinite(x float64) bool { return x-x == 0 }

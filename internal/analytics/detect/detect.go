@@ -38,8 +38,8 @@
 // none; the expected value and band are reported from the second point on. Seasonal profiles
 // take one day (daily) or one week (weekly) of data before they can be selected.
 //
-// NaN and ±Inf values are not learnt: they get score 0, level none, the current expectation and
-// band, and leave the state untouched.
+// NaN, ±Inf and values beyond ±MaxMagnitude are not learnt: they get score 0, level none, the
+// current expectation and band, and leave the state untouched.
 //
 // The state is a fixed-size value (Size reports its bytes; about 3.6 KiB) that MarshalBinary
 // writes in a versioned little-endian layout, so a detector restored with UnmarshalBinary scores
@@ -211,11 +211,15 @@ func (c Config) Validate() error {
 	if !(c.BandWidth > 0) || math.IsInf(c.BandWidth, 0) {
 		errs = append(errs, fmt.Errorf("band_width must be a positive number, got %v", c.BandWidth))
 	}
-	if c.Suppress < 0 {
-		errs = append(errs, fmt.Errorf("suppress must not be negative, got %d", c.Suppress))
+	if c.Suppress < 0 || c.Suppress > MaxSuppress {
+		errs = append(errs, fmt.Errorf("suppress must be in [0, %d], got %d", MaxSuppress, c.Suppress))
 	}
 	return errors.Join(errs...)
 }
+
+// MaxSuppress bounds Config.Suppress: about two years of 1-minute points, and it fits the
+// state's 32-bit counter.
+const MaxSuppress = 1 << 20
 
 // Detector scores one series online. Create it with New.
 type Detector struct {
@@ -252,7 +256,7 @@ func (d *Detector) Update(t time.Time, v float64) Result {
 // UpdateUnix is Update with the time in Unix seconds, for callers that already have it.
 func (d *Detector) UpdateUnix(sec int64, v float64) Result {
 	s := &d.st
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !Usable(v) {
 		return d.current()
 	}
 	if s.N == 0 {

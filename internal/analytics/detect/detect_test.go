@@ -1,12 +1,14 @@
 package detect
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 var t0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -219,6 +221,12 @@ func TestCorruptCheckpointIsRefused(t *testing.T) {
 	f("old version", mut(func(b []byte) []byte { b[4] = 0; return b }))
 	// Not ours.
 	f("bad magic", mut(func(b []byte) []byte { b[0] = 'X'; return b }))
+	// A NaN in the daily profile (leading fields are 8 bytes wide, so the record's offsets are
+	// the struct's).
+	f("NaN profile", mut(func(b []byte) []byte {
+		binary.LittleEndian.PutUint64(b[5+unsafe.Offsetof(state{}.Daily)+8:], math.Float64bits(math.NaN()))
+		return b
+	}))
 	// Right length, impossible content: every byte 0xff makes counters negative and floats NaN.
 	f("garbage", mut(func(b []byte) []byte {
 		for i := 5; i < len(b); i++ {
@@ -239,7 +247,8 @@ func TestNonFiniteInputIsNotLearnt(t *testing.T) {
 		d.Update(t0.Add(time.Duration(i)*step), v)
 	}
 	before, _ := d.MarshalBinary()
-	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+	// Values beyond MaxMagnitude would overflow the squared deviations for good.
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e300, -math.MaxFloat64} {
 		r := d.Update(t0.Add(400*step), v)
 		if r.Score != 0 || r.Level != LevelNone || math.IsNaN(r.Expected) || !(r.Lower <= r.Upper) {
 			t.Errorf("Update(%v) = %+v, want score 0, level none, a finite band", v, r)
@@ -317,7 +326,9 @@ func TestConfigValidate(t *testing.T) {
 	// NaN band.
 	f(func(c *Config) { c.BandWidth = math.NaN() }, "band_width must be a positive number, got NaN")
 	// Every problem at once.
-	f(func(c *Config) { c.WarmUp = -1; c.Suppress = -2 }, "suppress must not be negative, got -2")
+	f(func(c *Config) { c.WarmUp = -1; c.Suppress = -2 }, "suppress must be in [0, 1048576], got -2")
+	// A suppression beyond the state's counter.
+	f(func(c *Config) { c.Suppress = 1 << 31 }, "suppress must be in [0, 1048576], got 2147483648")
 }
 
 func TestKindString(t *testing.T) {

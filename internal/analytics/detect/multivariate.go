@@ -132,7 +132,7 @@ func (m *Multi) Update(x []float64) MultiResult {
 		return MultiResult{Top: -1}
 	}
 	for _, v := range x {
-		if !isFinite(v) {
+		if !Usable(v) {
 			return MultiResult{Top: -1}
 		}
 	}
@@ -341,8 +341,8 @@ func (m *Multi) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
 	d, win, n, pos, fill := hdr[0], hdr[1], hdr[2], hdr[3], hdr[4]
-	if d != int64(m.cfg.Dims) || win != int64(m.cfg.Window) || n < 0 || fill < 0 || fill > win || pos < 0 || (fill > 0 && pos >= fill) {
-		return fmt.Errorf("%w: shape %d/%d does not match %d/%d", ErrCheckpoint, d, win, m.cfg.Dims, m.cfg.Window)
+	if d != int64(m.cfg.Dims) || win != int64(m.cfg.Window) || n < 0 || fill < 0 || fill > win || pos < 0 || (fill < win && pos != 0) || (fill == win && pos >= win) {
+		return fmt.Errorf("%w: shape %d/%d (n %d, ring %d of %d at %d) does not match %d/%d", ErrCheckpoint, d, win, n, fill, win, pos, m.cfg.Dims, m.cfg.Window)
 	}
 	mean, variance := make([]float64, d), make([]float64, d)
 	cov, inv := make([]float64, d*d), make([]float64, d*d)
@@ -366,3 +366,12 @@ func (m *Multi) UnmarshalBinary(b []byte) error {
 }
 
 func isFinite(x float64) bool { return x-x == 0 }
+
+// MaxMagnitude bounds the values the models learn. Beyond it a squared deviation could overflow
+// to +Inf and stay there, muting the series and failing its checkpoint's check; no real metric
+// comes near it.
+const MaxMagnitude = 1e100
+
+// Usable reports whether v is a value the models learn: finite and within ±MaxMagnitude. Others
+// are scored 0 and leave the model untouched, like NaN.
+func Usable(v float64) bool { return isFinite(v) && math.Abs(v) <= MaxMagnitude }

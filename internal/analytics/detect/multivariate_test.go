@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -115,6 +116,13 @@ func TestMultiRestoreScoresLikeNeverStopped(t *testing.T) {
 	if err := r.UnmarshalBinary(b[:len(b)-1]); !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("truncated checkpoint: %v", err)
 	}
+	// A ring position beyond the ring (header: dims, window, n, pos, fill) would panic once the
+	// ring fills.
+	bad, _ := newMulti(t).MarshalBinary() // an empty ring
+	binary.LittleEndian.PutUint64(bad[len(multiMagic)+1+3*8:], 100000)
+	if err := newMulti(t).UnmarshalBinary(bad); !errors.Is(err, ErrCheckpoint) {
+		t.Errorf("ring position 100000: %v", err)
+	}
 }
 
 func TestMultiIgnoresNonFiniteAndWrongLength(t *testing.T) {
@@ -124,7 +132,7 @@ func TestMultiIgnoresNonFiniteAndWrongLength(t *testing.T) {
 		m.Update(x)
 	}
 	before, _ := m.MarshalBinary()
-	for _, x := range [][]float64{{1, math.NaN(), 2, 3}, {1, 2, math.Inf(1), 3}, {1, 2}} {
+	for _, x := range [][]float64{{1, math.NaN(), 2, 3}, {1, 2, math.Inf(1), 3}, {1, 2, 3, 1e300}, {1, 2}} {
 		if r := m.Update(x); r.Score != 0 || r.Top != -1 {
 			t.Errorf("Update(%v) = %+v, want no score", x, r)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 )
 
 // stateMagic and stateVersion head every checkpoint. Bump stateVersion whenever the state
@@ -66,9 +65,15 @@ func (s *state) check() error {
 		s.Dt, s.Level[0], s.Level[1], s.Level[2], s.Trend, s.Slow, s.MAD, s.ShortMean, s.LongMean, s.LongVar, s.ResShort, s.ResLong,
 		s.Min, s.Max,
 	}
-	for _, x := range scalars {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return errors.New("non-finite model value")
+	arrays := [][]float64{scalars, s.Daily[:], s.Weekly[:], s.Err[:], s.Ctx[:], s.Usage[:]}
+	for i := range s.Proto {
+		arrays = append(arrays, s.Proto[i][:])
+	}
+	for _, a := range arrays {
+		for _, x := range a {
+			if !isFinite(x) {
+				return errors.New("non-finite model value")
+			}
 		}
 	}
 	for _, r := range s.Fired {

@@ -72,7 +72,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAnomalyPointsNonFinite, err = builder.meter.Int64Counter(
 		"otelcol_processor_anomaly_points_non_finite",
-		metric.WithDescription("Number of NaN or infinite data points of configured metrics; they pass through and are not learnt. [Alpha]"),
+		metric.WithDescription("Number of data points of configured metrics that are NaN, infinite or beyond ±1e100; they pass through and are not learnt. [Alpha]"),
 		metric.WithUnit("{datapoint}"),
 	)
 	errs = errors.Join(errs, err)

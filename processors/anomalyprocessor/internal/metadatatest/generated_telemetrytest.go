@@ -40,7 +40,7 @@ func AssertEqualProcessorAnomalyCheckpointErrors(t *testing.T, tt *componenttest
 func AssertEqualProcessorAnomalyPointsNonFinite(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_anomaly_points_non_finite",
-		Description: "Number of NaN or infinite data points of configured metrics; they pass through and are not learnt. [Alpha]",
+		Description: "Number of data points of configured metrics that are NaN, infinite or beyond ±1e100; they pass through and are not learnt. [Alpha]",
 		Unit:        "{datapoint}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
