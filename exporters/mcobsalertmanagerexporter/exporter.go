@@ -42,6 +42,7 @@ type alertExporter struct {
 	tel    *metadata.TelemetryBuilder
 	peers  *peers
 	now    func() time.Time
+	min    int // the detect.Level of cfg.MinLevel
 
 	mu        sync.Mutex
 	series    map[string]*series
@@ -55,8 +56,10 @@ func newExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*ale
 	if err != nil {
 		return nil, err
 	}
+	ml, _ := detect.ParseLevel(cfg.MinLevel) // valid: Validate checked it
 	return &alertExporter{
 		cfg:    cfg,
+		min:    int(ml),
 		logger: set.Logger,
 		tel:    tel,
 		peers:  newPeers(cfg),
@@ -100,8 +103,6 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 	defer e.mu.Unlock()
 	now := e.now()
 	before := len(e.series)
-	ml, _ := detect.ParseLevel(e.cfg.MinLevel) // valid: Validate checked it
-	minLevel := int(ml)
 	for _, o := range obs {
 		s := e.series[o.key]
 		if s == nil {
@@ -113,18 +114,18 @@ func (e *alertExporter) apply(ctx context.Context, obs []observation) []outgoing
 		s.seen = now
 		if o.level != s.level {
 			at := o.ts.AsTime()
-			if s.level >= minLevel {
+			if s.level >= e.min {
 				// with the values of the level's last point, not of the point that ended it
 				e.owe(o.key, s, s.level, e.resolved(s, at))
 			}
 			s.level, s.since, s.values = o.level, at, o.values
-			if s.level >= minLevel {
+			if s.level >= e.min {
 				e.owe(o.key, s, s.level, e.firing(s, now))
 				s.lastSent = now
 			}
 		} else {
 			s.values = o.values
-			if s.level >= minLevel && now.Sub(s.lastSent) >= e.cfg.ResendInterval {
+			if s.level >= e.min && now.Sub(s.lastSent) >= e.cfg.ResendInterval {
 				e.owe(o.key, s, s.level, e.firing(s, now))
 				s.lastSent = now
 			}

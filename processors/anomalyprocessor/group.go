@@ -25,6 +25,37 @@ type groupValues struct {
 	ts  pcommon.Timestamp
 }
 
+// groupBatch gathers the group members of one call by resource. A resource may come in several
+// ResourceMetrics (the hostmetrics receiver sends one per scraper), so its groups are scored once
+// per call, over all of them, and their points join the resource's first output.
+type groupBatch struct {
+	byKey map[string]*resourceGroups
+	order []*resourceGroups
+}
+
+// resourceGroups is one resource's group members in a call, and the output its group points
+// join.
+type resourceGroups struct {
+	key    string
+	values groupValues
+	out    *output
+}
+
+// of returns the members collected for the resource resKey, out being its output if this is
+// the resource's first ResourceMetrics.
+func (b *groupBatch) of(resKey string, out *output) *groupValues {
+	rg := b.byKey[resKey]
+	if rg == nil {
+		if b.byKey == nil {
+			b.byKey = map[string]*resourceGroups{}
+		}
+		rg = &resourceGroups{key: resKey, out: out}
+		b.byKey[resKey] = rg
+		b.order = append(b.order, rg)
+	}
+	return &rg.values
+}
+
 func (g *groupValues) add(name string, dps pmetric.NumberDataPointSlice) {
 	if g.sum == nil {
 		g.sum, g.n = map[string]float64{}, map[string]int{}

@@ -142,27 +142,19 @@ func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metric
 	var st stats
 	rms := md.ResourceMetrics()
 	outs := make([]*output, rms.Len())
-	// A resource may come in several ResourceMetrics (the hostmetrics receiver sends one per
-	// scraper), so a group collects its members over the whole call and is scored once per
-	// resource, its points going with those of the resource's first ResourceMetrics.
-	var resources []*resourceGroups
-	byKey := map[string]*resourceGroups{}
+	var gb groupBatch
 	for i := range rms.Len() {
 		rm := rms.At(i)
 		resKey := attrKey(rm.Resource().Attributes())
 		outs[i] = newOutput()
-		rg := byKey[resKey]
-		if rg == nil {
-			rg = &resourceGroups{key: resKey, out: outs[i]}
-			byKey[resKey] = rg
-			resources = append(resources, rg)
+		var gv *groupValues
+		if len(p.member) > 0 {
+			gv = gb.of(resKey, outs[i])
 		}
-		p.processResource(rm, resKey, outs[i], &rg.values, now, &st)
+		p.processResource(rm, resKey, outs[i], gv, now, &st)
 	}
-	if len(p.cfg.Groups) > 0 {
-		for _, rg := range resources {
-			p.scoreGroups(rg.key, &rg.values, now, rg.out, &st)
-		}
+	for _, rg := range gb.order {
+		p.scoreGroups(rg.key, &rg.values, now, rg.out, &st)
 	}
 	for i, out := range outs {
 		out.appendTo(rms.At(i))
@@ -195,16 +187,8 @@ func (s *stats) report(ctx context.Context, tel *metadata.TelemetryBuilder) {
 	}
 }
 
-// resourceGroups is one resource's group members in a call, and the output its group points
-// join.
-type resourceGroups struct {
-	key    string
-	values groupValues
-	out    *output
-}
-
 // processResource scores the configured series of rm into out and collects its group members
-// into gv.
+// into gv (nil when no group is configured).
 func (p *anomalyProcessor) processResource(rm pmetric.ResourceMetrics, resKey string, out *output, gv *groupValues, now time.Time, st *stats) {
 	sms := rm.ScopeMetrics()
 	for i := range sms.Len() {
@@ -248,7 +232,7 @@ func (p *anomalyProcessor) scoreMetric(resKey, name string, dps pmetric.NumberDa
 			st.nonFinite++
 			continue
 		}
-		key := resKey + "\x1e" + name + "\x1e" + attrKey(dp.Attributes())
+		key := seriesKey(resKey, name, dp.Attributes())
 		sm := p.series[key]
 		if sm == nil {
 			if p.models() >= p.cfg.MaxSeries {
@@ -271,6 +255,11 @@ func (p *anomalyProcessor) scoreMetric(resKey, name string, dps pmetric.NumberDa
 		}
 		out.add(name, dp.Attributes(), ts, r)
 	}
+}
+
+// seriesKey names a series' model: its resource's attrKey, the metric and the point's attributes.
+func seriesKey(resKey, name string, attrs pcommon.Map) string {
+	return resKey + "\x1e" + name + "\x1e" + attrKey(attrs)
 }
 
 func (p *anomalyProcessor) models() int { return len(p.series) + len(p.groups) }

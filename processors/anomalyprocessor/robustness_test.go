@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -126,10 +127,11 @@ func TestHugeValuesAreCountedNotLearnt(t *testing.T) {
 	p, _ := newTestProcessor(t, testConfig(nil), tt, fixedNow)
 	ctx := context.Background()
 	require.NoError(t, p.ConsumeMetrics(ctx, gauge("system.cpu.utilization", clock, 0.5, "a")))
-	before, err := p.series[attrKeyOfHost("a")+"\x1esystem.cpu.utilization\x1e"].det.MarshalBinary()
+	key := seriesKey(attrKeyOfHost("a"), "system.cpu.utilization", pcommon.NewMap())
+	before, err := p.series[key].det.MarshalBinary()
 	require.NoError(t, err)
 	require.NoError(t, p.ConsumeMetrics(ctx, gauge("system.cpu.utilization", clock.Add(time.Minute), 1e300, "a")))
-	after, err := p.series[attrKeyOfHost("a")+"\x1esystem.cpu.utilization\x1e"].det.MarshalBinary()
+	after, err := p.series[key].det.MarshalBinary()
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
 	metadatatest.AssertEqualProcessorAnomalyPointsNonFinite(t, tt, []metricdata.DataPoint[int64]{{Value: 1}},

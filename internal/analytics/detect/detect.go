@@ -217,6 +217,17 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// MaxMagnitude bounds the values the models (Detector and Multi) learn. Beyond it a squared
+// deviation could overflow to +Inf and stay there, muting the series and failing its
+// checkpoint's check; no real metric comes near it.
+const MaxMagnitude = 1e100
+
+// Usable reports whether v is a value the models learn: finite and within ±MaxMagnitude. Others
+// are scored 0 and leave the model untouched, like NaN.
+func Usable(v float64) bool { return isFinite(v) && math.Abs(v) <= MaxMagnitude }
+
+func isFinite(x float64) bool { return x-x == 0 }
+
 // MaxSuppress bounds Config.Suppress: about two years of 1-minute points, and it fits the
 // state's 32-bit counter.
 const MaxSuppress = 1 << 20

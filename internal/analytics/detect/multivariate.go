@@ -364,14 +364,3 @@ func (m *Multi) UnmarshalBinary(b []byte) error {
 	m.mean, m.variance, m.cov, m.inv, m.ring = mean, variance, cov, inv, ring
 	return nil
 }
-
-func isFinite(x float64) bool { return x-x == 0 }
-
-// MaxMagnitude bounds the values the models learn. Beyond it a squared deviation could overflow
-// to +Inf and stay there, muting the series and failing its checkpoint's check; no real metric
-// comes near it.
-const MaxMagnitude = 1e100
-
-// Usable reports whether v is a value the models learn: finite and within ±MaxMagnitude. Others
-// are scored 0 and leave the model untouched, like NaN.
-func Usable(v float64) bool { return isFinite(v) && math.Abs(v) <= MaxMagnitude }
