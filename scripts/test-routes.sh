@@ -33,6 +33,7 @@ expect action-runner,oncall-page severity=critical alertname=McobsAnomalyInstant
 
 # The platform team owns the collection and the collector, whatever the provider or team tag.
 expect action-runner,platform-email severity=warning alertname=McobsCollectionThrottled cloud_provider=aws
+expect action-runner,platform-email severity=warning alertname=McobsCollectionStale cloud_provider=azure cloud_account_id=5f0c8a6e-1d2b-4c3a-9e7f-0a1b2c3d4e5f cloud_region=westeurope
 expect action-runner,platform-page severity=critical alertname=McobsCredentialsRejected cloud_provider=aws cloud_tag_team=data
 expect action-runner,platform-page severity=critical alertname=McobsCollectorDown job=otelcol-mcobs
 expect action-runner,platform-email severity=warning alertname=McobsExportQueueFilling exporter=prometheus_remote_write

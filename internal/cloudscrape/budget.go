@@ -3,8 +3,6 @@ package cloudscrape
 import (
 	"fmt"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Budget caps the billed units (CloudWatch: metrics requested) an account may spend per hour.
@@ -24,34 +22,45 @@ func (b Budget) Validate() error {
 	return nil
 }
 
-// Limiter tracks one account's spending against the budget.
+// Limiter tracks one account's spending against the budget: a bucket holding one hour's
+// budget (at least one unit), refilled continuously. It is written here rather than taken from
+// golang.org/x/time/rate because a poll may cost more than the bucket holds (a budget below one
+// poll's cost per hour): such a poll runs when the bucket is full and leaves it in debt, so the
+// account still spends no more than its budget on average, instead of never polling or
+// polling without a cap.
 type Limiter struct {
-	lim *rate.Limiter
+	perSecond float64
+	capacity  float64
+	tokens    float64
+	at        time.Time
 }
 
-// NewLimiter returns nil (no cap) when the budget is 0. The bucket holds one hour's budget,
-// so a poll may spend it at once, and refills continuously.
+// NewLimiter returns nil (no cap) when the budget is 0.
 func (b Budget) NewLimiter() *Limiter {
 	if b.BilledUnitsPerHour <= 0 {
 		return nil
 	}
-	burst := int(b.BilledUnitsPerHour)
-	l := rate.NewLimiter(rate.Limit(b.BilledUnitsPerHour/3600), burst)
-	return &Limiter{lim: l}
+	c := max(b.BilledUnitsPerHour, 1)
+	return &Limiter{perSecond: b.BilledUnitsPerHour / 3600, capacity: c, tokens: c}
 }
 
-// Allow spends n units at now if the budget has them. A poll larger than one hour's budget
-// can never run; it is allowed when the bucket is full so collection does not stop forever.
+// Allow spends n units at now if the budget has them, or if the bucket is full and n is more
+// than it can ever hold.
 func (l *Limiter) Allow(now time.Time, n int) bool {
 	if l == nil {
 		return true
 	}
-	if n > l.lim.Burst() {
-		if l.lim.TokensAt(now) >= float64(l.lim.Burst()) {
-			l.lim.AllowN(now, l.lim.Burst())
-			return true
-		}
+	if !l.at.IsZero() && now.After(l.at) {
+		l.tokens = min(l.capacity, l.tokens+now.Sub(l.at).Seconds()*l.perSecond)
+	}
+	if now.After(l.at) {
+		l.at = now
+	}
+	need := min(float64(n), l.capacity)
+	// The refill adds up many small float steps; a rounding error must not defer a poll.
+	if l.tokens+1e-9 < need {
 		return false
 	}
-	return l.lim.AllowN(now, n)
+	l.tokens -= float64(n)
+	return true
 }

@@ -20,14 +20,14 @@ func TestWindowRange(t *testing.T) {
 	w := Window{Period: time.Minute, Delay: 3 * time.Minute, MaxBackfill: time.Hour}
 	f := func(now, lastEnd time.Time, wantStart, wantEnd time.Time, wantOK bool) {
 		t.Helper()
-		s, e, ok := w.Range(now, lastEnd, 5*time.Minute)
+		s, e, ok := w.Range(now, lastEnd)
 		if !s.Equal(wantStart) || !e.Equal(wantEnd) || ok != wantOK {
 			t.Errorf("Range(%s, %s) = [%s, %s) %v, want [%s, %s) %v", now.Format(time.TimeOnly), lastEnd.Format(time.TimeOnly),
 				s.Format(time.TimeOnly), e.Format(time.TimeOnly), ok, wantStart.Format(time.TimeOnly), wantEnd.Format(time.TimeOnly), wantOK)
 		}
 	}
-	// First poll: one interval ending Delay ago, aligned to the period.
-	f(t0.Add(30*time.Second), time.Time{}, t0.Add(-8*time.Minute), t0.Add(-3*time.Minute), true)
+	// First poll without a checkpoint: MaxBackfill ending Delay ago, aligned to the period.
+	f(t0.Add(30*time.Second), time.Time{}, t0.Add(-63*time.Minute), t0.Add(-3*time.Minute), true)
 	// Next poll continues exactly where the last ended.
 	f(t0.Add(5*time.Minute), t0.Add(-3*time.Minute), t0.Add(-3*time.Minute), t0.Add(2*time.Minute), true)
 	// After a long gap the backfill stops at MaxBackfill.
@@ -74,7 +74,7 @@ func TestStoreRoundTripAndCorruption(t *testing.T) {
 	}
 	s.Accept("net", t0, 10, true)
 	s.Accept("net", t0.Add(time.Minute), 5, true)
-	s.Complete(t0.Add(2 * time.Minute))
+	s.Commit(t0.Add(2 * time.Minute))
 	if err := st.Save(ctx, "123/eu-west-1", s); err != nil {
 		t.Fatal(err)
 	}
@@ -147,9 +147,9 @@ func TestBudgetDefersAndRefills(t *testing.T) {
 
 func TestReportMetrics(t *testing.T) {
 	r := NewReport("aws")
-	r.Instance("111", "eu-west-1", "running")
-	r.Instance("111", "eu-west-1", "running")
-	r.Instance("111", "eu-west-1", "stopped")
+	r.Instance("111", "eu-west-1", "aws_ec2", "running")
+	r.Instance("111", "eu-west-1", "aws_ec2", "running")
+	r.Instance("111", "eu-west-1", "aws_ec2", "stopped")
 	r.Status("111", StatusSuccess, "")
 	r.Status("222", StatusFailed, "AccessDenied")
 	r.Status("222", StatusSuccess, "")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -13,13 +14,18 @@ import (
 // stateVersion is bumped whenever the checkpoint layout changes; an older one is ignored.
 const stateVersion = 1
 
-// State is what a receiver remembers per target (an account and region): where its last
-// completed range ended, and per series the last emitted timestamp and counter total. It is
-// what makes emission exactly-once across polls and restarts.
+// State is what a receiver remembers per target: where its last completed range ended, and per
+// series the last emitted timestamp and counter total. It is what makes emission exactly-once
+// across polls and restarts.
+//
+// A poll's changes are staged (Accept) and applied only when the pipeline has accepted its
+// points (Commit): if the consumer refuses them or the process dies first, the state is still
+// the one before the poll, so the next poll emits the same points again.
 type State struct {
 	Version int                     `json:"version"`
 	LastEnd time.Time               `json:"last_end"`
 	Series  map[string]*SeriesState `json:"series"`
+	pending map[string]SeriesState
 	dirty   bool
 }
 
@@ -38,35 +44,56 @@ func NewState() *State { return &State{Version: stateVersion, Series: map[string
 
 // Accept decides whether the point of series key at ts is new, and returns the value to emit:
 // v itself for a gauge, or the running total after adding v for a counter. A point at or before
-// the series' last emitted one is a duplicate (overlapping windows, a replayed page) and
-// ok is false. Counter points must arrive in time order per series, as every provider API
-// returns them when asked.
+// the series' last emitted one is a duplicate (overlapping windows, a replayed page) and ok is
+// false. Counter points must arrive in time order per series, as every provider API returns
+// them when asked. The change is staged until Commit.
 func (s *State) Accept(key string, ts time.Time, v float64, counter bool) (out float64, start time.Time, ok bool) {
 	ms := ts.UnixMilli()
-	ss := s.Series[key]
-	if ss == nil {
-		ss = &SeriesState{Last: -1 << 62, Start: ms}
-		s.Series[key] = ss
+	ss, staged := s.pending[key]
+	if !staged {
+		if cur := s.Series[key]; cur != nil {
+			ss = *cur
+		} else {
+			ss = SeriesState{Last: -1 << 62, Start: ms}
+		}
 	}
 	if ms <= ss.Last {
 		return 0, time.Time{}, false
 	}
 	ss.Last = ms
-	s.dirty = true
-	if !counter {
-		return v, time.Time{}, true
+	if counter {
+		ss.Total += v
+		out, start = ss.Total, time.UnixMilli(ss.Start)
+	} else {
+		out = v
 	}
-	ss.Total += v
-	return ss.Total, time.UnixMilli(ss.Start), true
+	if s.pending == nil {
+		s.pending = map[string]SeriesState{}
+	}
+	s.pending[key] = ss
+	return out, start, true
 }
 
-// Complete records that the range ending at end was fully collected.
-func (s *State) Complete(end time.Time) {
+// Commit applies the staged points and, unless end is zero, records that the range ending at
+// end was fully collected.
+func (s *State) Commit(end time.Time) {
+	for k, ss := range s.pending {
+		if cur := s.Series[k]; cur != nil {
+			*cur = ss
+		} else {
+			s.Series[k] = &ss
+		}
+		s.dirty = true
+	}
+	clear(s.pending)
 	if end.After(s.LastEnd) {
 		s.LastEnd = end
 		s.dirty = true
 	}
 }
+
+// Discard drops the staged points: the pipeline did not take them.
+func (s *State) Discard() { clear(s.pending) }
 
 // Forget drops series whose last point is older than before, bounding the state of a fleet
 // whose resources come and go.
@@ -84,7 +111,9 @@ func (s *State) Forget(before time.Time) {
 // the receiver has no storage configured (then a restart re-collects up to one interval).
 type Store struct {
 	client storage.Client
-	mem    map[string]*State
+	// mu guards mem: the targets of a poll load and save their states concurrently.
+	mu  sync.Mutex
+	mem map[string]*State
 }
 
 // NewStore wraps client; nil means in memory only.
@@ -99,6 +128,8 @@ var ErrCorruptCheckpoint = errors.New("corrupt checkpoint")
 // Load returns the state of target, from memory, else storage, else empty. A corrupt or
 // outdated checkpoint yields an empty state and an error wrapping ErrCorruptCheckpoint.
 func (st *Store) Load(ctx context.Context, target string) (*State, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if s, ok := st.mem[target]; ok {
 		return s, nil
 	}

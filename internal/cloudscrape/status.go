@@ -1,6 +1,7 @@
 package cloudscrape
 
 import (
+	"slices"
 	"sort"
 	"sync"
 
@@ -33,33 +34,38 @@ const (
 // other; the provider's own state is not lost: it is the resource attribute of each instance.
 type Report struct {
 	provider  string
-	instances map[[3]string]int64 // account, region, state
+	mu        sync.Mutex // the targets of a poll report concurrently
+	instances map[[4]string]int64 // account, region, platform, state
 	status    map[string][2]string
 }
 
 // NewReport starts a report for provider.
 func NewReport(provider string) *Report {
-	return &Report{provider: provider, instances: map[[3]string]int64{}, status: map[string][2]string{}}
+	return &Report{provider: provider, instances: map[[4]string]int64{}, status: map[string][2]string{}}
 }
 
-// Instance counts one instance of account and region in state, which the provider receiver has
-// normalized to running, stopped or other.
-func (r *Report) Instance(account, region, state string) {
+// Instance counts one instance (a VM, a managed database: its cloud.platform tells) of account
+// and region in state, which the provider has normalized to running, stopped or other.
+func (r *Report) Instance(account, region, platform, state string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	// Every state of a region that has instances is reported, 0 included: a count that fell to
 	// zero must read 0, not vanish and linger in last_over_time windows (no staleness markers
 	// in remote write).
 	for _, s := range [...]string{InstanceRunning, InstanceStopped, InstanceOther} {
-		k := [3]string{account, region, s}
+		k := [4]string{account, region, platform, s}
 		if _, ok := r.instances[k]; !ok {
 			r.instances[k] = 0
 		}
 	}
-	r.instances[[3]string{account, region, state}]++
+	r.instances[[4]string{account, region, platform, state}]++
 }
 
 // Status records the collection state of an account; a failure wins over success so one
 // failing region shows.
 func (r *Report) Status(account, state, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if prev, ok := r.status[account]; ok && prev[0] == StatusFailed {
 		return
 	}
@@ -99,22 +105,21 @@ func (r *Report) AppendTo(md pmetric.Metrics, ts pcommon.Timestamp, last *LastSt
 	inv := sm.Metrics().AppendEmpty()
 	inv.SetName(MetricInventoryInstances)
 	inv.SetUnit("{instance}")
-	inv.SetDescription("Instances by account, region and state (running, stopped, other).")
+	inv.SetDescription("Instances (VMs, managed databases) by account, region, platform and state (running, stopped, other).")
 	g := inv.SetEmptyGauge()
-	keys := make([][3]string, 0, len(r.instances))
+	keys := make([][4]string, 0, len(r.instances))
 	for k := range r.instances {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i][0]+keys[i][1]+keys[i][2] < keys[j][0]+keys[j][1]+keys[j][2]
-	})
+	slices.SortFunc(keys, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
 	for _, k := range keys {
 		dp := g.DataPoints().AppendEmpty()
 		dp.SetTimestamp(ts)
 		dp.SetIntValue(r.instances[k])
 		dp.Attributes().PutStr("cloud.account.id", k[0])
 		dp.Attributes().PutStr("cloud.region", k[1])
-		dp.Attributes().PutStr("state", k[2])
+		dp.Attributes().PutStr("cloud.platform", k[2])
+		dp.Attributes().PutStr("state", k[3])
 	}
 
 	st := sm.Metrics().AppendEmpty()

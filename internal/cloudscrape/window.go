@@ -9,7 +9,8 @@ import (
 //
 // Cloud metrics keep changing for minutes after they first appear, so a poll asks only for
 // periods that ended Delay ago. It reaches back to the last range it completed, so missed polls
-// (a restart, a throttled API, a budget pause) are backfilled, but never more than MaxBackfill.
+// (a restart, a throttled API, a budget pause) are backfilled, but never more than MaxBackfill;
+// so is a first start, so the pipeline has history from its first minutes.
 // Per-series deduplication (State) makes an overlap harmless.
 type Window struct {
 	// Period is the resolution asked of the API.
@@ -34,16 +35,12 @@ func (w Window) Validate() error {
 }
 
 // Range returns [start, end) for a poll at now, given the end of the last completed range
-// (zero when there is none: then the poll looks back one interval). ok is false when there is
-// no whole period to ask for yet.
-func (w Window) Range(now, lastEnd time.Time, interval time.Duration) (start, end time.Time, ok bool) {
+// (zero on a first start without a checkpoint: then the poll backfills MaxBackfill). ok is false
+// when there is no whole period to ask for yet.
+func (w Window) Range(now, lastEnd time.Time) (start, end time.Time, ok bool) {
 	end = now.Add(-w.Delay).Truncate(w.Period)
-	if lastEnd.IsZero() {
-		start = end.Add(-max(interval, w.Period)).Truncate(w.Period)
-	} else {
-		start = lastEnd
-	}
-	if oldest := end.Add(-w.MaxBackfill); start.Before(oldest) {
+	start = lastEnd
+	if oldest := end.Add(-w.MaxBackfill).Truncate(w.Period); start.Before(oldest) {
 		start = oldest
 	}
 	return start, end, start.Before(end)

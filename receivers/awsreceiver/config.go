@@ -8,14 +8,16 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
 	"github.com/mcobs/mcobs/internal/cloudscrape"
+	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/cwprotocol"
 )
 
 // Config of the aws receiver.
 type Config struct {
-	scraperhelper.ControllerConfig `mapstructure:",squash"`
+	// Config is the collection loop's part: collection_interval, period, delay, max_backfill,
+	// discovery_interval, inventory_interval, shard, budget, max_concurrency, retry, storage.
+	cloudscrape.Config `mapstructure:",squash"`
 
 	// Regions to poll in every account.
 	Regions []string `mapstructure:"regions"`
@@ -25,38 +27,20 @@ type Config struct {
 	// Accounts to poll by assuming a role with the base credentials; empty means the base
 	// credentials' own account.
 	Accounts []AccountConfig `mapstructure:"accounts"`
-	// Endpoint overrides every AWS service endpoint (the local simulator, a VPC endpoint).
+	// Endpoint overrides every AWS service endpoint (the local simulator, a VPC endpoint, an
+	// AWS-compatible service such as moto or LocalStack).
 	Endpoint string `mapstructure:"endpoint"`
-
-	// Period is the CloudWatch resolution asked for.
-	Period time.Duration `mapstructure:"period"`
-	// Delay is how long after a period ends its value is taken as final (CloudWatch settles).
-	Delay time.Duration `mapstructure:"delay"`
-	// MaxBackfill bounds how far back a poll reaches after missed polls or a restart.
-	MaxBackfill time.Duration `mapstructure:"max_backfill"`
+	// CloudWatchProtocol is the wire protocol of CloudWatch calls: cbor (the SDK's default),
+	// query or json. AWS-compatible endpoints that do not speak CBOR need query or json.
+	CloudWatchProtocol string `mapstructure:"cloudwatch_protocol"`
 
 	// Namespaces whose mapped metrics are discovered with ListMetrics.
 	Namespaces []string `mapstructure:"namespaces"`
-	// DiscoveryInterval is how long a ListMetrics discovery is reused before it is redone.
-	DiscoveryInterval time.Duration `mapstructure:"discovery_interval"`
 	// TagFilters keeps only resources with these tags (any of the values per key), found with
 	// the Resource Groups Tagging API; empty keeps every resource.
 	TagFilters map[string][]string `mapstructure:"tag_filters"`
 	// Queries are explicit CloudWatch metrics of any namespace, emitted under their own names.
 	Queries []QueryConfig `mapstructure:"queries"`
-
-	// Shard splits the account/region targets between replicas.
-	Shard cloudscrape.Shard `mapstructure:"shard"`
-	// Budget caps billed units per account and hour.
-	Budget cloudscrape.Budget `mapstructure:"budget"`
-	// MaxConcurrency limits concurrent API calls per account.
-	MaxConcurrency int `mapstructure:"max_concurrency"`
-	// MaxAttempts is how often the SDK tries a throttled or failed call (backoff with jitter).
-	MaxAttempts int `mapstructure:"max_attempts"`
-	// MaxBackoff caps the pause between two attempts.
-	MaxBackoff time.Duration `mapstructure:"max_backoff"`
-	// Storage is the storage extension that keeps checkpoints across restarts.
-	Storage *component.ID `mapstructure:"storage"`
 }
 
 // AuthConfig holds the base credentials.
@@ -93,7 +77,8 @@ var (
 	validStat = map[string]bool{"Average": true, "Minimum": true, "Maximum": true, "Sum": true, "SampleCount": true}
 )
 
-// Validate reports every problem at once, each naming its key.
+// Validate reports every problem of the AWS keys at once, each naming its key; the collector
+// validates the loop's (cloudscrape.Config) on its own.
 func (c *Config) Validate() error {
 	var errs []error
 	if len(c.Regions) == 0 {
@@ -118,17 +103,8 @@ func (c *Config) Validate() error {
 	if c.Period < time.Minute || c.Period%time.Minute != 0 {
 		errs = append(errs, fmt.Errorf("`period` must be a whole number of minutes (CloudWatch resolution), got %q", c.Period))
 	}
-	if c.CollectionInterval < c.Period {
-		errs = append(errs, fmt.Errorf("`collection_interval` must be at least `period` (%s), got %q", c.Period, c.CollectionInterval))
-	}
-	if err := (cloudscrape.Window{Period: max(c.Period, time.Second), Delay: c.Delay, MaxBackfill: c.MaxBackfill}).Validate(); err != nil {
+	if err := cwprotocol.Validate(c.CloudWatchProtocol); err != nil {
 		errs = append(errs, err)
-	}
-	if c.MaxBackfill < c.CollectionInterval {
-		errs = append(errs, fmt.Errorf("`max_backfill` must be at least `collection_interval` (%s) or polls leave gaps, got %q", c.CollectionInterval, c.MaxBackfill))
-	}
-	if c.DiscoveryInterval < 0 {
-		errs = append(errs, fmt.Errorf("`discovery_interval` must not be negative, got %q", c.DiscoveryInterval))
 	}
 	for i, q := range c.Queries {
 		if q.Namespace == "" || q.MetricName == "" {
@@ -143,15 +119,5 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if c.MaxConcurrency < 1 {
-		errs = append(errs, fmt.Errorf("`max_concurrency` must be at least 1, got %d", c.MaxConcurrency))
-	}
-	if c.MaxAttempts < 1 {
-		errs = append(errs, fmt.Errorf("`max_attempts` must be at least 1, got %d", c.MaxAttempts))
-	}
-	if c.MaxBackoff <= 0 {
-		errs = append(errs, fmt.Errorf("`max_backoff` must be positive, got %q", c.MaxBackoff))
-	}
-	errs = append(errs, c.Shard.Validate(), c.Budget.Validate())
 	return errors.Join(errs...)
 }

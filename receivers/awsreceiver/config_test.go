@@ -41,15 +41,16 @@ func TestLoadConfig(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: Validate() = nil, want errors", id)
 		}
+		// Each problem once: nested blocks validate themselves, and only there.
 		for _, w := range wantErrs {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error does not name %q:\n%v", id, w, err)
+			if n := strings.Count(err.Error(), w); n != 1 {
+				t.Errorf("%s: error names %q %d times, want once:\n%v", id, w, n, err)
 			}
 		}
 	}
 	// The minimum: one region, everything else defaulted.
 	f(component.NewID(metadata.Type), func(c *Config) {
-		if c.CollectionInterval != 5*time.Minute || c.Period != time.Minute || c.Delay != 3*time.Minute {
+		if c.CollectionInterval != 5*time.Minute || c.Period != time.Minute || c.Delay != 3*time.Minute || c.MaxBackfill != 3*time.Hour {
 			t.Errorf("defaults: %+v", c)
 		}
 	})
@@ -60,6 +61,10 @@ func TestLoadConfig(t *testing.T) {
 		}
 		if c.Shard != (cloudscrape.Shard{Index: 1, Count: 3}) || c.Budget.BilledUnitsPerHour != 12000 {
 			t.Errorf("shard/budget: %+v %+v", c.Shard, c.Budget)
+		}
+		if c.CloudWatchProtocol != "query" || c.Retry != (cloudscrape.Retry{MaxAttempts: 3, MaxBackoff: 5 * time.Second}) ||
+			c.InventoryInterval != 10*time.Minute || c.DiscoveryInterval != 30*time.Minute || c.MaxConcurrency != 2 {
+			t.Errorf("loop settings: %+v", c.Config)
 		}
 		if len(c.Queries) != 1 || c.Queries[0].Dimensions["LoadBalancer"] != "app/web/123" {
 			t.Errorf("queries: %+v", c.Queries)
@@ -75,6 +80,9 @@ func TestLoadConfig(t *testing.T) {
 		"`collection_interval` must be at least `period`",
 		"`queries[0].statistics` has unknown statistic \"p99\"",
 		"`shard.index` must be in [0, 3), got 3",
+		"`budget.billed_units_per_hour` must not be negative, got -1",
+		"`retry.max_attempts` must be at least 1, got 0",
+		"`cloudwatch_protocol` must be one of cbor, query, json, got \"xml\"",
 	)
 }
 

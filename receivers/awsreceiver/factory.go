@@ -2,16 +2,17 @@ package awsreceiver
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
-	"go.opentelemetry.io/collector/scraper"
-	"go.opentelemetry.io/collector/scraper/scraperhelper"
 
+	"github.com/mcobs/mcobs/internal/cloudscrape"
 	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/metadata"
 )
+
+// scopeName is the instrumentation scope of the metrics the receiver emits.
+const scopeName = "github.com/mcobs/mcobs/receivers/awsreceiver"
 
 // NewFactory returns the aws receiver factory.
 func NewFactory() receiver.Factory {
@@ -19,36 +20,16 @@ func NewFactory() receiver.Factory {
 		receiver.WithMetrics(createMetrics, metadata.MetricsStability))
 }
 
-// The defaults poll every 5 minutes for 1-minute periods: GetMetricData bills per metric
-// requested, not per point, so one request for 5 points costs what one for 1 point does:
-// 12 billed metrics per series-hour instead of 60 for a poll every minute.
+// The loop's defaults (cloudscrape.DefaultConfig) suit CloudWatch: 1-minute periods settle in
+// about 3 minutes, and a poll every 5 minutes bills 12 metrics per series-hour instead of 60.
 func createDefaultConfig() component.Config {
-	cc := scraperhelper.NewDefaultControllerConfig()
-	cc.CollectionInterval = 5 * time.Minute
-	cc.Timeout = time.Minute
 	return &Config{
-		ControllerConfig:  cc,
-		Period:            time.Minute,
-		Delay:             3 * time.Minute,
-		MaxBackfill:       time.Hour,
-		Namespaces:        []string{"AWS/EC2", "CWAgent", "AWS/RDS"},
-		DiscoveryInterval: 15 * time.Minute,
-		MaxConcurrency:    4,
-		MaxAttempts:       5,
-		MaxBackoff:        20 * time.Second,
+		Config:     cloudscrape.DefaultConfig(),
+		Namespaces: []string{"AWS/EC2", "CWAgent", "AWS/RDS"},
 	}
 }
 
 func createMetrics(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
 	c := cfg.(*Config)
-	s, err := newScraper(c, set)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := scraper.NewMetrics(s.scrape, scraper.WithStart(s.start), scraper.WithShutdown(s.shutdown))
-	if err != nil {
-		return nil, err
-	}
-	return scraperhelper.NewMetricsController(&c.ControllerConfig, set, next,
-		scraperhelper.AddMetricsScraper(metadata.Type, sc))
+	return cloudscrape.NewReceiver(&c.Config, set, &provider{cfg: c}, next, scopeName)
 }

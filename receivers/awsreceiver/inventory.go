@@ -11,36 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/mcobs/mcobs/internal/canonical"
 	"github.com/mcobs/mcobs/internal/cloudscrape"
 )
 
-// resource is one EC2 instance or RDS instance with the attributes its metrics carry.
-type resource struct {
-	id       string
-	platform string
-	state    string
-	attrs    map[string]string
-}
-
-// inventory is what one poll learnt about a target's resources.
-type inventory struct {
-	resources map[string]*resource // by EC2 instance id or RDS identifier
-	vpcs      []vpcInfo
-}
-
-type vpcInfo struct {
-	id, state string
-	subnets   []subnetInfo
-	routes    int
-}
-
-type subnetInfo struct {
-	id, az    string
-	available int32
-}
+// Inventory metrics of a target's networks.
+var (
+	vpcState     = canonical.Metric{Name: "mcobs.vpc.state", Description: "1 for each VPC, with its state."}
+	vpcSubnetIPs = canonical.Metric{Name: "mcobs.vpc.subnet.available_ip_addresses", Unit: "{address}", Description: "Available IP addresses per subnet."}
+	vpcRoutes    = canonical.Metric{Name: "mcobs.vpc.routes", Unit: "{route}", Description: "Routes over all route tables of a VPC."}
+)
 
 // normalizeState maps provider states onto the three the overview counts.
 func normalizeState(s string) string {
@@ -53,8 +34,8 @@ func normalizeState(s string) string {
 	return cloudscrape.InstanceOther
 }
 
-func (s *awsScraper) collectInventory(ctx context.Context, t *target) (*inventory, error) {
-	inv := &inventory{resources: map[string]*resource{}}
+func (t *awsTarget) collectInventory(ctx context.Context) (*cloudscrape.Inventory, error) {
+	inv := &cloudscrape.Inventory{Resources: map[string]*cloudscrape.Resource{}}
 	p := ec2.NewDescribeInstancesPaginator(t.ec2, &ec2.DescribeInstancesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -85,7 +66,7 @@ func (s *awsScraper) collectInventory(ctx context.Context, t *target) (*inventor
 					state = string(in.State.Name)
 				}
 				attrs[canonical.AttrResourceState] = state
-				inv.resources[id] = &resource{id: id, platform: canonical.PlatformAWSEC2, state: state, attrs: attrs}
+				inv.Resources[id] = &cloudscrape.Resource{ID: id, Platform: canonical.PlatformAWSEC2, State: normalizeState(state), Attrs: attrs}
 			}
 		}
 	}
@@ -109,17 +90,23 @@ func (s *awsScraper) collectInventory(ctx context.Context, t *target) (*inventor
 			for _, tag := range db.TagList {
 				attrs[canonical.TagPrefix+aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 			}
-			inv.resources[id] = &resource{id: id, platform: canonical.PlatformAWSRDS, state: aws.ToString(db.DBInstanceStatus), attrs: attrs}
+			inv.Resources[id] = &cloudscrape.Resource{ID: id, Platform: canonical.PlatformAWSRDS, State: normalizeState(aws.ToString(db.DBInstanceStatus)), Attrs: attrs}
 		}
 	}
-	if err := s.collectVPCs(ctx, t, inv); err != nil {
+	if err := t.collectVPCs(ctx, inv); err != nil {
 		return nil, err
 	}
 	return inv, nil
 }
 
-func (s *awsScraper) collectVPCs(ctx context.Context, t *target, inv *inventory) error {
-	byID := map[string]*vpcInfo{}
+type vpcInfo struct {
+	id, state string
+	routes    int
+}
+
+// collectVPCs adds each VPC's state and routes and each subnet's free addresses.
+func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory) error {
+	var vpcs []vpcInfo
 	vp := ec2.NewDescribeVpcsPaginator(t.ec2, &ec2.DescribeVpcsInput{})
 	for vp.HasMorePages() {
 		page, err := vp.NextPage(ctx)
@@ -127,12 +114,14 @@ func (s *awsScraper) collectVPCs(ctx context.Context, t *target, inv *inventory)
 			return fmt.Errorf("EC2 DescribeVpcs: %w", err)
 		}
 		for _, v := range page.Vpcs {
-			inv.vpcs = append(inv.vpcs, vpcInfo{id: aws.ToString(v.VpcId), state: string(v.State)})
+			vpcs = append(vpcs, vpcInfo{id: aws.ToString(v.VpcId), state: string(v.State)})
 		}
 	}
-	for i := range inv.vpcs {
-		byID[inv.vpcs[i].id] = &inv.vpcs[i]
+	byID := make(map[string]*vpcInfo, len(vpcs))
+	for i := range vpcs {
+		byID[vpcs[i].id] = &vpcs[i]
 	}
+	var subnets []cloudscrape.InventoryPoint
 	sp := ec2.NewDescribeSubnetsPaginator(t.ec2, &ec2.DescribeSubnetsInput{})
 	for sp.HasMorePages() {
 		page, err := sp.NextPage(ctx)
@@ -141,7 +130,8 @@ func (s *awsScraper) collectVPCs(ctx context.Context, t *target, inv *inventory)
 		}
 		for _, sn := range page.Subnets {
 			if v := byID[aws.ToString(sn.VpcId)]; v != nil {
-				v.subnets = append(v.subnets, subnetInfo{id: aws.ToString(sn.SubnetId), az: aws.ToString(sn.AvailabilityZone), available: aws.ToInt32(sn.AvailableIpAddressCount)})
+				subnets = append(subnets, cloudscrape.InventoryPoint{Metric: vpcSubnetIPs, Value: int64(aws.ToInt32(sn.AvailableIpAddressCount)),
+					Attrs: []cloudscrape.Attr{{Key: "vpc.id", Value: v.id}, {Key: "subnet.id", Value: aws.ToString(sn.SubnetId)}, {Key: canonical.AttrCloudAZ, Value: aws.ToString(sn.AvailabilityZone)}}})
 			}
 		}
 	}
@@ -157,17 +147,24 @@ func (s *awsScraper) collectVPCs(ctx context.Context, t *target, inv *inventory)
 			}
 		}
 	}
+	for _, v := range vpcs {
+		id := cloudscrape.Attr{Key: "vpc.id", Value: v.id}
+		inv.Points = append(inv.Points,
+			cloudscrape.InventoryPoint{Metric: vpcState, Value: 1, Attrs: []cloudscrape.Attr{id, {Key: "state", Value: v.state}}},
+			cloudscrape.InventoryPoint{Metric: vpcRoutes, Value: int64(v.routes), Attrs: []cloudscrape.Attr{id}})
+	}
+	inv.Points = append(inv.Points, subnets...)
 	return nil
 }
 
 // allowedByTags returns the ids of resources that match the configured tag filters, or nil
 // when there are none (everything allowed).
-func (s *awsScraper) allowedByTags(ctx context.Context, t *target) (map[string]bool, error) {
-	if len(s.cfg.TagFilters) == 0 {
+func (t *awsTarget) allowedByTags(ctx context.Context) (map[string]bool, error) {
+	if len(t.cfg.TagFilters) == 0 {
 		return nil, nil
 	}
 	var filters []taggingtypes.TagFilter
-	for k, vs := range s.cfg.TagFilters {
+	for k, vs := range t.cfg.TagFilters {
 		filters = append(filters, taggingtypes.TagFilter{Key: aws.String(k), Values: vs})
 	}
 	allowed := map[string]bool{}
@@ -191,18 +188,4 @@ func (s *awsScraper) allowedByTags(ctx context.Context, t *target) (map[string]b
 		}
 	}
 	return allowed, nil
-}
-
-// setResource writes the resource attributes of r in target t onto res.
-func setResource(res pcommon.Resource, t *target, r *resource) {
-	a := res.Attributes()
-	a.PutStr(canonical.AttrCloudProvider, canonical.ProviderAWS)
-	a.PutStr(canonical.AttrCloudPlatform, r.platform)
-	a.PutStr(canonical.AttrCloudAccountID, t.account)
-	a.PutStr(canonical.AttrCloudRegion, t.region)
-	for k, v := range r.attrs {
-		if v != "" {
-			a.PutStr(k, v)
-		}
-	}
 }

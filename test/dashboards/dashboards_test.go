@@ -204,7 +204,8 @@ func TestKnownMetricsFromTheirSources(t *testing.T) {
 		"system_cpu_utilization_ratio", "system_network_io_bytes_total", "db_server_io_latency_seconds", // canonical
 		"mcobs_inventory_instances", "mcobs_collection_status", // cloudscrape
 		"anomaly_group_score", "anomaly_level", // anomaly processor README
-		"otelcol_receiver_aws_api_calls", "otelcol_receiver_aws_polls_deferred", // awsreceiver documentation.md
+		"otelcol_receiver_cloud_api_requests", "otelcol_receiver_cloud_windows", "otelcol_receiver_cloud_last_success", // cloudscrape self-metrics
+		"otelcol_processor_anomaly_points_non_finite",       // anomalyprocessor documentation.md
 		"provider:cpu_utilization:top10", "mcobs:threshold", // recording rules
 	} {
 		if known[n] == "" {

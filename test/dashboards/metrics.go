@@ -35,6 +35,18 @@ var collectorCoreSelfMetrics = []string{
 	"otelcol_exporter_prometheusremotewrite_wal_reads",
 }
 
+// cloudSelfMetrics are the self-metrics of the cloud collection loop (internal/cloudscrape),
+// one set for every provider, as the collector exposes them (no unit or _total suffix).
+var cloudSelfMetrics = []string{
+	cloudscrape.MetricAPIRequests,
+	cloudscrape.MetricBilledUnits,
+	cloudscrape.MetricEstimatedCost,
+	cloudscrape.MetricWindows,
+	cloudscrape.MetricPointsDuplicate,
+	cloudscrape.MetricSeries,
+	cloudscrape.MetricLastSuccess,
+}
+
 // prometheusBuiltins are series Prometheus itself writes.
 var prometheusBuiltins = []string{"ALERTS", "ALERTS_FOR_STATE", "up"}
 
@@ -46,8 +58,9 @@ var (
 // KnownMetrics returns every metric name mcobs produces in Prometheus, with where it is
 // defined: the canonical model and the cloud receivers' inventory and status (named as the
 // prometheusremotewrite exporter names them), the anomaly processor's outputs (its README),
-// the components' self-metrics (their generated documentation.md), the collector core's
-// self-metrics, the recording rules of alert-rules/ and Prometheus's own series.
+// the components' self-metrics (their generated documentation.md), the cloud collection
+// loop's self-metrics (cloudscrape), the collector core's self-metrics, the recording rules of
+// alert-rules/ and Prometheus's own series.
 func KnownMetrics(repo string) (map[string]string, error) {
 	known := map[string]string{}
 	namer := otlptranslator.NewMetricNamer("", otlptranslator.UnderscoreEscapingWithSuffixes)
@@ -86,6 +99,9 @@ func KnownMetrics(repo string) (map[string]string, error) {
 	}
 	for _, n := range collectorCoreSelfMetrics {
 		known[n] = "collector core self-metrics"
+	}
+	for _, n := range cloudSelfMetrics {
+		known[n] = "cloudscrape self-metrics"
 	}
 	for _, n := range prometheusBuiltins {
 		known[n] = "Prometheus"

@@ -1,0 +1,264 @@
+package awsreceiver
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/mcobs/mcobs/internal/canonical"
+	"github.com/mcobs/mcobs/internal/cloudscrape"
+)
+
+// maxQueriesPerCall is GetMetricData's limit of metric data queries in one request.
+const maxQueriesPerCall = 500
+
+// native is what a query asks CloudWatch for, and how its values become canonical ones.
+type native struct {
+	metric  cwtypes.Metric
+	stat    string
+	mapping *canonical.Mapping // nil for explicit queries: values are kept as they are
+}
+
+// listMetrics lists the recently active metrics of the configured namespaces.
+func (t *awsTarget) listMetrics(ctx context.Context) ([]cwtypes.Metric, error) {
+	var out []cwtypes.Metric
+	for _, ns := range t.cfg.Namespaces {
+		p := cloudwatch.NewListMetricsPaginator(t.cw, &cloudwatch.ListMetricsInput{
+			Namespace:      aws.String(ns),
+			RecentlyActive: cwtypes.RecentlyActivePt3h,
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("CloudWatch ListMetrics %s: %w", ns, err)
+			}
+			out = append(out, page.Metrics...)
+		}
+	}
+	return out, nil
+}
+
+// resourceOf returns the resource a metric's dimensions name.
+func resourceOf(m cwtypes.Metric) string {
+	for _, d := range m.Dimensions {
+		switch aws.ToString(d.Name) {
+		case "InstanceId", "DBInstanceIdentifier":
+			return aws.ToString(d.Value)
+		}
+	}
+	return ""
+}
+
+// plan turns discovered metrics into queries: every mapped statistic of every metric of a
+// known, allowed resource, plus the explicit queries.
+func (t *awsTarget) plan(metrics []cwtypes.Metric, inv *cloudscrape.Inventory) []cloudscrape.Query {
+	var qs []cloudscrape.Query
+	for _, m := range metrics {
+		id := resourceOf(m)
+		if inv.Resources[id] == nil || (t.allowed != nil && !t.allowed[id]) {
+			continue
+		}
+		for i := range canonical.AWS.Mappings {
+			mp := &canonical.AWS.Mappings[i]
+			if mp.Namespace == aws.ToString(m.Namespace) && mp.Native == aws.ToString(m.MetricName) {
+				qs = append(qs, newQuery(id, mp.Metric, native{metric: m, stat: mp.Statistic, mapping: mp}))
+			}
+		}
+	}
+	for i := range t.cfg.Queries {
+		c := &t.cfg.Queries[i]
+		m := cwtypes.Metric{Namespace: aws.String(c.Namespace), MetricName: aws.String(c.MetricName)}
+		keys := make([]string, 0, len(c.Dimensions))
+		for k := range c.Dimensions {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(c.Dimensions[k])})
+		}
+		cm := canonical.Metric{Name: customName(m), Description: "CloudWatch " + c.MetricName}
+		for _, st := range c.Statistics {
+			qs = append(qs, newQuery(resourceOf(m), cm, native{metric: m, stat: st}))
+		}
+	}
+	return qs
+}
+
+// newQuery builds a query's key and data point attributes once, at discovery.
+func newQuery(resource string, m canonical.Metric, n native) cloudscrape.Query {
+	var attrs []cloudscrape.Attr
+	if n.mapping != nil {
+		for _, a := range n.mapping.Attrs {
+			attrs = append(attrs, cloudscrape.Attr{Key: a.Key, Value: a.Value})
+		}
+	}
+	attrs = append(attrs,
+		cloudscrape.Attr{Key: canonical.AttrNativeNamespace, Value: aws.ToString(n.metric.Namespace)},
+		cloudscrape.Attr{Key: canonical.AttrNativeName, Value: aws.ToString(n.metric.MetricName)},
+		cloudscrape.Attr{Key: canonical.AttrNativeStatistic, Value: n.stat})
+	if n.mapping != nil && n.mapping.NativeUnit != "" {
+		attrs = append(attrs, cloudscrape.Attr{Key: canonical.AttrNativeUnit, Value: n.mapping.NativeUnit})
+	}
+	for _, d := range n.metric.Dimensions {
+		if name := aws.ToString(d.Name); name != "InstanceId" && name != "DBInstanceIdentifier" {
+			attrs = append(attrs, cloudscrape.Attr{Key: dimensionAttr(name), Value: aws.ToString(d.Value)})
+		}
+	}
+	return cloudscrape.Query{Resource: resource, Key: seriesKey(n), Metric: m, Attrs: attrs, Native: n}
+}
+
+// seriesKey identifies a query's series in the checkpoint state.
+func seriesKey(n native) string {
+	var b strings.Builder
+	b.WriteString(aws.ToString(n.metric.Namespace) + "/" + aws.ToString(n.metric.MetricName) + "/" + n.stat)
+	dims := append([]cwtypes.Dimension(nil), n.metric.Dimensions...)
+	sort.Slice(dims, func(i, j int) bool { return aws.ToString(dims[i].Name) < aws.ToString(dims[j].Name) })
+	for _, d := range dims {
+		b.WriteString("|" + aws.ToString(d.Name) + "=" + aws.ToString(d.Value))
+	}
+	return b.String()
+}
+
+// unsupported marks, for every running allowed instance, the canonical metrics its platform
+// cannot give without an agent it does not run.
+func (t *awsTarget) unsupported(metrics []cwtypes.Metric, inv *cloudscrape.Inventory) []cloudscrape.Marker {
+	hasAgent := map[string]bool{}
+	for _, m := range metrics {
+		if aws.ToString(m.Namespace) == "CWAgent" {
+			hasAgent[resourceOf(m)] = true
+		}
+	}
+	var out []cloudscrape.Marker
+	for id, r := range inv.Resources {
+		if r.State != cloudscrape.InstanceRunning || (t.allowed != nil && !t.allowed[id]) {
+			continue
+		}
+		for _, u := range canonical.AWS.Unsupported {
+			if u.Platform != r.Platform || (u.UnlessAgent == canonical.AgentCloudWatch && hasAgent[id]) {
+				continue
+			}
+			out = append(out, cloudscrape.Marker{Resource: id, Metric: u.Metric.Name, Reason: u.Reason})
+		}
+	}
+	return out
+}
+
+// queryError is a GetMetricData query CloudWatch answered with a status other than Complete
+// (InternalError, Forbidden): an APIError with that status as its code, so it is classified
+// and reported like a failed call.
+type queryError struct {
+	status, message string
+}
+
+func (e *queryError) Error() string {
+	return "CloudWatch GetMetricData query status " + e.status + ": " + e.message
+}
+func (e *queryError) ErrorCode() string    { return e.status }
+func (e *queryError) ErrorMessage() string { return e.message }
+func (e *queryError) ErrorFault() smithy.ErrorFault {
+	if e.status == string(cwtypes.StatusCodeInternalError) {
+		return smithy.FaultServer
+	}
+	return smithy.FaultClient
+}
+
+// fetch runs the queries in ceil(len/500) GetMetricData requests (pages of a request follow
+// its NextToken) and returns each query's points in time order.
+func (t *awsTarget) fetch(ctx context.Context, qs []cloudscrape.Query, start, end time.Time) ([]cloudscrape.Result, error) {
+	out := make([]cloudscrape.Result, len(qs))
+	period := int32(t.cfg.Period / time.Second)
+	ids := make([]string, min(len(qs), maxQueriesPerCall))
+	for i := range ids {
+		ids[i] = "q" + strconv.Itoa(i)
+	}
+	for lo := 0; lo < len(qs); lo += maxQueriesPerCall {
+		hi := min(lo+maxQueriesPerCall, len(qs))
+		mdq := make([]cwtypes.MetricDataQuery, hi-lo)
+		for i := lo; i < hi; i++ {
+			n := qs[i].Native.(native)
+			mdq[i-lo] = cwtypes.MetricDataQuery{
+				Id:         aws.String(ids[i-lo]),
+				MetricStat: &cwtypes.MetricStat{Metric: &n.metric, Period: aws.Int32(period), Stat: aws.String(n.stat)},
+				ReturnData: aws.Bool(true),
+			}
+		}
+		p := cloudwatch.NewGetMetricDataPaginator(t.cw, &cloudwatch.GetMetricDataInput{
+			MetricDataQueries: mdq,
+			StartTime:         aws.Time(start),
+			EndTime:           aws.Time(end),
+			ScanBy:            cwtypes.ScanByTimestampAscending,
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return out, fmt.Errorf("CloudWatch GetMetricData: %w", err)
+			}
+			for _, r := range page.MetricDataResults {
+				i, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(r.Id), "q"))
+				if err != nil || i < 0 || i >= hi-lo || len(r.Timestamps) != len(r.Values) {
+					return out, fmt.Errorf("CloudWatch GetMetricData: %w", &smithy.DeserializationError{Err: fmt.Errorf("malformed result %q", aws.ToString(r.Id))})
+				}
+				t.accept(&out[lo+i], qs[lo+i].Native.(native), r)
+			}
+		}
+	}
+	for i := range out {
+		s := out[i].Samples
+		sort.SliceStable(s, func(a, b int) bool { return s[a].T.Before(s[b].T) })
+	}
+	return out, nil
+}
+
+// accept adds one page's result of a query: its values in canonical units, or its failure.
+// PartialData only says more pages follow, which the paginator fetches.
+func (t *awsTarget) accept(res *cloudscrape.Result, n native, r cwtypes.MetricDataResult) {
+	switch r.StatusCode {
+	case cwtypes.StatusCodeComplete, cwtypes.StatusCodePartialData, "":
+	default:
+		var msgs []string
+		for _, m := range r.Messages {
+			msgs = append(msgs, aws.ToString(m.Code)+": "+aws.ToString(m.Value))
+		}
+		res.Err = &queryError{status: string(r.StatusCode), message: strings.Join(msgs, "; ")}
+		return
+	}
+	if res.Samples == nil {
+		res.Samples = make([]cloudscrape.Sample, 0, len(r.Values))
+	}
+	periodSeconds := t.cfg.Period.Seconds()
+	for j, ts := range r.Timestamps {
+		v := r.Values[j]
+		if n.mapping != nil {
+			v = n.mapping.Apply(v, periodSeconds)
+		}
+		res.Samples = append(res.Samples, cloudscrape.Sample{T: ts, V: v})
+	}
+}
+
+// dimensionAttr names a CloudWatch dimension other than the resource's as an attribute.
+func dimensionAttr(name string) string {
+	switch name {
+	case "path":
+		return "system.filesystem.mountpoint"
+	case "device":
+		return "system.device"
+	case "fstype":
+		return "system.filesystem.type"
+	}
+	return "aws.dimension." + name
+}
+
+// customName is the name of an explicit query's metric: aws.<namespace>.<metric>, lower case,
+// so custom metrics never collide with canonical ones.
+func customName(m cwtypes.Metric) string {
+	ns := strings.ToLower(strings.NewReplacer("/", ".", " ", "_").Replace(aws.ToString(m.Namespace)))
+	return "aws." + ns + "." + aws.ToString(m.MetricName)
+}
