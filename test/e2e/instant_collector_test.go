@@ -16,8 +16,8 @@ import (
 	"github.com/mcobs/mcobs/internal/stack"
 )
 
-// instantPathConfig is the cloud pipeline of `mcobs up` (memory_limiter, anomaly, batch with its
-// defaults) ending in the instant alert exporter, fed by OTLP/HTTP.
+// instantPathConfig is the cloud pipeline of `mcobs up` (memory_limiter, anomaly) ending in the
+// instant alert exporter, fed by OTLP/HTTP.
 func instantPathConfig(otlpPort, healthPort, amPort int) string {
 	return fmt.Sprintf(`
 extensions:
@@ -35,7 +35,6 @@ processors:
     spike_limit_percentage: 20
   anomaly:
     metrics: [system.cpu.utilization]
-  batch: {}
 exporters:
   mcobs_alertmanager:
     endpoints: [http://127.0.0.1:%d]
@@ -47,7 +46,7 @@ service:
   pipelines:
     metrics:
       receivers: [otlp]
-      processors: [memory_limiter, anomaly, batch]
+      processors: [memory_limiter, anomaly]
       exporters: [mcobs_alertmanager]
 `, healthPort, otlpPort, amPort)
 }
