@@ -90,6 +90,17 @@ func (t *Table) Lookup(namespace, native, statistic string) (Mapping, bool) {
 	return Mapping{}, false
 }
 
+// ForNative returns the mappings of a native metric in namespace, one per mapped statistic.
+func (t *Table) ForNative(namespace, native string) []*Mapping {
+	var out []*Mapping
+	for i := range t.Mappings {
+		if m := &t.Mappings[i]; m.Namespace == namespace && m.Native == native {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Validate checks the table's own consistency: tests run it on every table.
 func (t *Table) Validate() error {
 	seen := map[string]bool{}

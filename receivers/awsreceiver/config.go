@@ -3,7 +3,9 @@ package awsreceiver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -34,8 +36,14 @@ type Config struct {
 	// query or json. AWS-compatible endpoints that do not speak CBOR need query or json.
 	CloudWatchProtocol string `mapstructure:"cloudwatch_protocol"`
 
-	// Namespaces whose mapped metrics are discovered with ListMetrics.
+	// Namespaces whose metrics are discovered with ListMetrics: any CloudWatch namespace.
+	// Metrics with a canonical mapping are emitted under canonical names, the others under
+	// their native ones (aws.<namespace>.<MetricName>).
 	Namespaces []string `mapstructure:"namespaces"`
+	// Metrics selects, per namespace, the metrics and statistics collected. A namespace without
+	// an entry collects every metric: mapped ones with their mapping's statistic, others with
+	// Average.
+	Metrics map[string]MetricSelection `mapstructure:"metrics"`
 	// TagFilters keeps only resources with these tags (any of the values per key), found with
 	// the Resource Groups Tagging API; empty keeps every resource.
 	TagFilters map[string][]string `mapstructure:"tag_filters"`
@@ -60,6 +68,16 @@ type AccountConfig struct {
 	ExternalID configopaque.String `mapstructure:"external_id"`
 }
 
+// MetricSelection is what is collected of one namespace.
+type MetricSelection struct {
+	// Names are the metric names to collect; empty means all.
+	Names []string `mapstructure:"names"`
+	// Statistics to fetch for each metric; empty means the mapping's statistic for a metric
+	// with a canonical mapping and Average for the others. For a mapped metric, the mapping's
+	// statistic gives the canonical metric and any other one the native metric.
+	Statistics []string `mapstructure:"statistics"`
+}
+
 // QueryConfig is one explicit CloudWatch metric.
 type QueryConfig struct {
 	Namespace  string            `mapstructure:"namespace"`
@@ -74,7 +92,14 @@ var _ component.Config = (*Config)(nil)
 var (
 	roleARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$`)
 	regionRe  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
-	validStat = map[string]bool{"Average": true, "Minimum": true, "Maximum": true, "Sum": true, "SampleCount": true}
+	basicStat = map[string]bool{"Average": true, "Minimum": true, "Maximum": true, "Sum": true, "SampleCount": true}
+	// percentileStat is CloudWatch's percentile statistic, p0 to p100 with optional decimals.
+	percentileStat = regexp.MustCompile(`^p(100|\d{1,2})(\.\d+)?$`)
+)
+
+func validStat(s string) bool { return basicStat[s] || percentileStat.MatchString(s) }
+
+var (
 )
 
 // Validate reports every problem of the AWS keys at once, each naming its key; the collector
@@ -114,10 +139,28 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("`queries[%d].statistics` must list at least one statistic", i))
 		}
 		for _, s := range q.Statistics {
-			if !validStat[s] {
-				errs = append(errs, fmt.Errorf("`queries[%d].statistics` has unknown statistic %q (Average, Minimum, Maximum, Sum, SampleCount)", i, s))
+			if !validStat(s) {
+				errs = append(errs, fmt.Errorf("`queries[%d].statistics` has unknown statistic %q (Average, Minimum, Maximum, Sum, SampleCount, pNN)", i, s))
 			}
 		}
 	}
+	errs = append(errs, c.validateMetrics()...)
 	return errors.Join(errs...)
+}
+
+// validateMetrics checks the per-namespace selection: every namespace in it is discovered, and
+// every statistic exists.
+func (c *Config) validateMetrics() []error {
+	var errs []error
+	for _, ns := range slices.Sorted(maps.Keys(c.Metrics)) {
+		if !slices.Contains(c.Namespaces, ns) {
+			errs = append(errs, fmt.Errorf("`metrics` selects namespace %q, which is not in `namespaces` %v", ns, c.Namespaces))
+		}
+		for _, st := range c.Metrics[ns].Statistics {
+			if !validStat(st) {
+				errs = append(errs, fmt.Errorf("`metrics::%s::statistics` has unknown statistic %q (Average, Minimum, Maximum, Sum, SampleCount, pNN)", ns, st))
+			}
+		}
+	}
+	return errs
 }

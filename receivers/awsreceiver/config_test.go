@@ -78,7 +78,7 @@ func TestLoadConfig(t *testing.T) {
 		"`accounts[0].role_arn` must be arn:aws:iam::<12-digit account>:role/<name>, got \"arn:aws:iam::1234:user/bob\"",
 		"`period` must be a whole number of minutes (CloudWatch resolution), got \"1m30s\"",
 		"`collection_interval` must be at least `period`",
-		"`queries[0].statistics` has unknown statistic \"p99\"",
+		"`queries[0].statistics` has unknown statistic \"median\"",
 		"`shard.index` must be in [0, 3), got 3",
 		"`budget.billed_units_per_hour` must not be negative, got -1",
 		"`retry.max_attempts` must be at least 1, got 0",

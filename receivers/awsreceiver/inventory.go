@@ -3,10 +3,13 @@ package awsreceiver
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
@@ -157,35 +160,78 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 	return nil
 }
 
-// allowedByTags returns the ids of resources that match the configured tag filters, or nil
-// when there are none (everything allowed).
-func (t *awsTarget) allowedByTags(ctx context.Context) (map[string]bool, error) {
+// defaultNamespaces are those whose resources the inventory reads itself (EC2 and RDS).
+var defaultNamespaces = map[string]bool{"AWS/EC2": true, "CWAgent": true, "AWS/RDS": true}
+
+// applyTagFilters finds the resources that match the configured tag filters with the Resource
+// Groups Tagging API: EC2 and RDS instances become allowed ids; resources of any other type
+// (load balancers, functions, queues) are added to the inventory under their ARN, with their
+// tags, so the metrics of any namespace can be kept by tag and carry them (tagIndex). Without
+// tag filters every resource is allowed (nil).
+func (t *awsTarget) applyTagFilters(ctx context.Context, inv *cloudscrape.Inventory) error {
+	t.allowed, t.tagIndex = nil, nil
 	if len(t.cfg.TagFilters) == 0 {
-		return nil, nil
+		return nil
 	}
 	var filters []taggingtypes.TagFilter
-	for k, vs := range t.cfg.TagFilters {
-		filters = append(filters, taggingtypes.TagFilter{Key: aws.String(k), Values: vs})
+	for _, k := range slices.Sorted(maps.Keys(t.cfg.TagFilters)) {
+		filters = append(filters, taggingtypes.TagFilter{Key: aws.String(k), Values: t.cfg.TagFilters[k]})
 	}
-	allowed := map[string]bool{}
-	p := resourcegroupstaggingapi.NewGetResourcesPaginator(t.tagging, &resourcegroupstaggingapi.GetResourcesInput{
-		TagFilters:          filters,
-		ResourceTypeFilters: []string{"ec2:instance", "rds:db"},
-	})
+	in := &resourcegroupstaggingapi.GetResourcesInput{TagFilters: filters}
+	if !t.otherNamespaces() {
+		// Only EC2 and RDS metrics are collected: ask for their resources only.
+		in.ResourceTypeFilters = []string{"ec2:instance", "rds:db"}
+	}
+	t.allowed, t.tagIndex = map[string]bool{}, map[string][]arn.ARN{}
+	p := resourcegroupstaggingapi.NewGetResourcesPaginator(t.tagging, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("tagging GetResources: %w", err)
+			return fmt.Errorf("tagging GetResources: %w", err)
 		}
 		for _, m := range page.ResourceTagMappingList {
 			a, err := arn.Parse(aws.ToString(m.ResourceARN))
 			if err != nil {
 				continue
 			}
-			// instance/i-0abc or db:mydb
-			id := a.Resource[strings.LastIndexAny(a.Resource, "/:")+1:]
-			allowed[id] = true
+			// instance/i-0abc, db:mydb, loadbalancer/app/web/123, function:name, queue-name
+			last := a.Resource[strings.LastIndexAny(a.Resource, "/:")+1:]
+			if (a.Service == "ec2" && strings.HasPrefix(a.Resource, "instance/")) || (a.Service == "rds" && strings.HasPrefix(a.Resource, "db:")) {
+				t.allowed[last] = true
+				continue
+			}
+			attrs := map[string]string{canonical.AttrCloudResourceID: a.String()}
+			for _, tag := range m.Tags {
+				attrs[canonical.TagPrefix+aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			inv.Resources[a.String()] = &cloudscrape.Resource{ID: a.String(), Attrs: attrs}
+			t.tagIndex[last] = append(t.tagIndex[last], a)
 		}
 	}
-	return allowed, nil
+	return nil
+}
+
+// otherNamespaces tells whether a namespace beyond EC2, RDS and the agent's is collected.
+func (t *awsTarget) otherNamespaces() bool {
+	for _, ns := range t.cfg.Namespaces {
+		if !defaultNamespaces[ns] {
+			return true
+		}
+	}
+	return false
+}
+
+// taggedResource returns the ARN of the tagged resource a metric's dimensions name: one whose
+// ARN resource part is a dimension's value or ends with "/value" or ":value" (a load balancer's
+// app/web/123, a function's name, a queue's name).
+func (t *awsTarget) taggedResource(m cwtypes.Metric) string {
+	for _, d := range m.Dimensions {
+		v := aws.ToString(d.Value)
+		for _, a := range t.tagIndex[v[strings.LastIndexAny(v, "/:")+1:]] {
+			if r := a.Resource; r == v || strings.HasSuffix(r, "/"+v) || strings.HasSuffix(r, ":"+v) {
+				return a.String()
+			}
+		}
+	}
+	return ""
 }

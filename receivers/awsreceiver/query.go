@@ -3,6 +3,8 @@ package awsreceiver
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,39 +59,82 @@ func resourceOf(m cwtypes.Metric) string {
 	return ""
 }
 
-// plan turns discovered metrics into queries: every mapped statistic of every metric of a
-// known, allowed resource, plus the explicit queries.
+// mappedNamespaces are the namespaces the canonical table maps metrics of.
+var mappedNamespaces = func() map[string]bool {
+	out := map[string]bool{}
+	for _, m := range canonical.AWS.Mappings {
+		out[m.Namespace] = true
+	}
+	return out
+}()
+
+// plan turns discovered metrics into queries, as the per-namespace selection says: a metric
+// with a canonical mapping, of a known and allowed instance, becomes the canonical metric (its
+// mapping's statistic) and the native one for any other statistic asked for; a metric without
+// a mapping (of a namespace without mappings, or named in the selection) becomes the native
+// metric, on the tagged resource its dimensions name when tag filters are set (and is dropped
+// when none matches), else on the target. Explicit queries follow.
 func (t *awsTarget) plan(metrics []cwtypes.Metric, inv *cloudscrape.Inventory) []cloudscrape.Query {
 	var qs []cloudscrape.Query
 	for _, m := range metrics {
+		ns, name := aws.ToString(m.Namespace), aws.ToString(m.MetricName)
+		sel := t.cfg.Metrics[ns]
+		if len(sel.Names) > 0 && !slices.Contains(sel.Names, name) {
+			continue
+		}
+		mappings := canonical.AWS.ForNative(ns, name)
 		id := resourceOf(m)
+		if len(mappings) == 0 {
+			if len(sel.Names) == 0 && mappedNamespaces[ns] {
+				// The unmapped rest of AWS/EC2 or AWS/RDS (credit balances, burst buckets)
+				// only when named: collecting it unasked would raise the bill.
+				continue
+			}
+			if t.tagIndex != nil {
+				if id = t.taggedResource(m); id == "" {
+					continue
+				}
+			}
+			stats := sel.Statistics
+			if len(stats) == 0 {
+				stats = []string{"Average"}
+			}
+			for _, st := range stats {
+				qs = append(qs, nativeQuery(id, m, st))
+			}
+			continue
+		}
 		if inv.Resources[id] == nil || (t.allowed != nil && !t.allowed[id]) {
 			continue
 		}
-		for i := range canonical.AWS.Mappings {
-			mp := &canonical.AWS.Mappings[i]
-			if mp.Namespace == aws.ToString(m.Namespace) && mp.Native == aws.ToString(m.MetricName) {
+		for _, mp := range mappings {
+			if len(sel.Statistics) == 0 || slices.Contains(sel.Statistics, mp.Statistic) {
 				qs = append(qs, newQuery(id, mp.Metric, native{metric: m, stat: mp.Statistic, mapping: mp}))
+			}
+		}
+		for _, st := range sel.Statistics {
+			if !slices.ContainsFunc(mappings, func(mp *canonical.Mapping) bool { return mp.Statistic == st }) {
+				qs = append(qs, nativeQuery(id, m, st))
 			}
 		}
 	}
 	for i := range t.cfg.Queries {
 		c := &t.cfg.Queries[i]
 		m := cwtypes.Metric{Namespace: aws.String(c.Namespace), MetricName: aws.String(c.MetricName)}
-		keys := make([]string, 0, len(c.Dimensions))
-		for k := range c.Dimensions {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(c.Dimensions)) {
 			m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(c.Dimensions[k])})
 		}
-		cm := canonical.Metric{Name: customName(m), Description: "CloudWatch " + c.MetricName}
 		for _, st := range c.Statistics {
-			qs = append(qs, newQuery(resourceOf(m), cm, native{metric: m, stat: st}))
+			qs = append(qs, nativeQuery(resourceOf(m), m, st))
 		}
 	}
 	return qs
+}
+
+// nativeQuery asks for a metric under its native name, values as CloudWatch gives them.
+func nativeQuery(resource string, m cwtypes.Metric, stat string) cloudscrape.Query {
+	cm := canonical.Metric{Name: customName(m), Description: "CloudWatch " + aws.ToString(m.Namespace) + " " + aws.ToString(m.MetricName)}
+	return newQuery(resource, cm, native{metric: m, stat: stat})
 }
 
 // newQuery builds a query's key and data point attributes once, at discovery.
@@ -136,13 +181,16 @@ func (t *awsTarget) unsupported(metrics []cwtypes.Metric, inv *cloudscrape.Inven
 			hasAgent[resourceOf(m)] = true
 		}
 	}
+	// Without discovering the agent's namespace nobody knows where it runs: no agent marker
+	// rather than a wrong one on every instance.
+	agentKnown := slices.Contains(t.cfg.Namespaces, "CWAgent")
 	var out []cloudscrape.Marker
 	for id, r := range inv.Resources {
 		if r.State != cloudscrape.InstanceRunning || (t.allowed != nil && !t.allowed[id]) {
 			continue
 		}
 		for _, u := range canonical.AWS.Unsupported {
-			if u.Platform != r.Platform || (u.UnlessAgent == canonical.AgentCloudWatch && hasAgent[id]) {
+			if u.Platform != r.Platform || (u.UnlessAgent == canonical.AgentCloudWatch && (hasAgent[id] || !agentKnown)) {
 				continue
 			}
 			out = append(out, cloudscrape.Marker{Resource: id, Metric: u.Metric.Name, Reason: u.Reason})

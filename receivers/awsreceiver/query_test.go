@@ -3,12 +3,15 @@ package awsreceiver
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/mcobs/mcobs/internal/canonical"
 	"github.com/mcobs/mcobs/internal/cloudscrape"
 )
 
@@ -75,4 +78,93 @@ func TestResetCredentialsRefetches(t *testing.T) {
 	if class, code := (*provider)(nil).Classify(errors.Join(errors.New("x"), &queryError{status: "ExpiredToken"})); class != cloudscrape.Auth || code != "ExpiredToken" {
 		t.Errorf("ExpiredToken classified %v %q, want auth", class, code)
 	}
+}
+
+func cwMetric(ns, name string, dims ...string) cwtypes.Metric {
+	m := cwtypes.Metric{Namespace: aws.String(ns), MetricName: aws.String(name)}
+	for i := 0; i+1 < len(dims); i += 2 {
+		m.Dimensions = append(m.Dimensions, cwtypes.Dimension{Name: aws.String(dims[i]), Value: aws.String(dims[i+1])})
+	}
+	return m
+}
+
+// TestPlanSelectsWhatTheUserAsks checks the per-namespace selection of metrics and statistics,
+// native names for metrics without a mapping, and tag-based resources for any namespace.
+func TestPlanSelectsWhatTheUserAsks(t *testing.T) {
+	lbARN := "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/web/123"
+	discovered := []cwtypes.Metric{
+		cwMetric("AWS/EC2", "CPUUtilization", "InstanceId", "i-1"),
+		cwMetric("AWS/EC2", "NetworkIn", "InstanceId", "i-1"),
+		cwMetric("AWS/EC2", "CPUCreditBalance", "InstanceId", "i-1"),
+		cwMetric("AWS/EC2", "CPUUtilization", "InstanceId", "i-gone"),
+		cwMetric("AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/web/123"),
+		cwMetric("AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/other/456"),
+	}
+	f := func(name string, mod func(*Config, *awsTarget), want ...string) {
+		t.Helper()
+		cfg := createDefaultConfig().(*Config)
+		cfg.Namespaces = append(cfg.Namespaces, "AWS/ApplicationELB")
+		tg := &awsTarget{cfg: cfg}
+		inv := &cloudscrape.Inventory{Resources: map[string]*cloudscrape.Resource{"i-1": {ID: "i-1"}}}
+		if mod != nil {
+			mod(cfg, tg)
+		}
+		if tg.tagIndex != nil {
+			inv.Resources[lbARN] = &cloudscrape.Resource{ID: lbARN}
+		}
+		var got []string
+		for _, q := range tg.plan(discovered, inv) {
+			n := q.Native.(native)
+			got = append(got, q.Resource+" "+q.Metric.Name+" "+aws.ToString(n.metric.MetricName)+"/"+n.stat)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", name, got, want)
+		}
+	}
+	// Defaults: mapped EC2 metrics of known instances with their statistics; the unmapped rest
+	// of AWS/EC2 is not billed unasked; a namespace without mappings is collected natively.
+	f("defaults", nil,
+		"i-1 system.cpu.utilization CPUUtilization/Average",
+		"i-1 system.network.io NetworkIn/Sum",
+		" aws.aws.applicationelb.RequestCount RequestCount/Average",
+		" aws.aws.applicationelb.RequestCount RequestCount/Average")
+	// Names and statistics per namespace: one EC2 metric, its canonical statistic and one more.
+	f("selection", func(c *Config, _ *awsTarget) {
+		c.Metrics = map[string]MetricSelection{
+			"AWS/EC2":            {Names: []string{"CPUUtilization", "CPUCreditBalance"}, Statistics: []string{"Average", "Maximum"}},
+			"AWS/ApplicationELB": {Statistics: []string{"Sum"}},
+		}
+	},
+		"i-1 system.cpu.utilization CPUUtilization/Average",
+		"i-1 aws.aws.ec2.CPUUtilization CPUUtilization/Maximum",
+		"i-1 aws.aws.ec2.CPUCreditBalance CPUCreditBalance/Average",
+		"i-1 aws.aws.ec2.CPUCreditBalance CPUCreditBalance/Maximum",
+		" aws.aws.applicationelb.RequestCount RequestCount/Sum",
+		" aws.aws.applicationelb.RequestCount RequestCount/Sum")
+	// Tag filters: the load balancer whose ARN the tags matched is the metric's resource; the
+	// untagged one is dropped, as are instances the filters did not keep.
+	f("tags", func(_ *Config, tg *awsTarget) {
+		a, _ := arn.Parse(lbARN)
+		tg.allowed = map[string]bool{}
+		tg.tagIndex = map[string][]arn.ARN{"123": {a}}
+	},
+		lbARN+" aws.aws.applicationelb.RequestCount RequestCount/Average")
+}
+
+// TestAgentMarkersNeedAgentDiscovery: without discovering CWAgent nobody knows where the agent
+// runs, so no instance is marked as lacking it.
+func TestAgentMarkersNeedAgentDiscovery(t *testing.T) {
+	inv := &cloudscrape.Inventory{Resources: map[string]*cloudscrape.Resource{
+		"i-1": {ID: "i-1", Platform: canonical.PlatformAWSEC2, State: cloudscrape.InstanceRunning},
+	}}
+	f := func(namespaces []string, want int) {
+		t.Helper()
+		cfg := createDefaultConfig().(*Config)
+		cfg.Namespaces = namespaces
+		if got := len((&awsTarget{cfg: cfg}).unsupported(nil, inv)); got != want {
+			t.Errorf("namespaces %v: %d markers, want %d", namespaces, got, want)
+		}
+	}
+	f([]string{"AWS/EC2", "CWAgent"}, 2) // agent discovered, none on i-1: memory and filesystem
+	f([]string{"AWS/EC2"}, 0)
 }

@@ -526,3 +526,34 @@ func assertContinues(t *testing.T, before, after map[string][]int64) {
 		t.Fatal("no series to compare")
 	}
 }
+
+// TestSelectionBillsOnlyWhatIsAsked: asking for one metric of AWS/EC2 bills one metric per
+// running instance, not every mapped one.
+func TestSelectionBillsOnlyWhatIsAsked(t *testing.T) {
+	scfg := smallFleet()
+	scfg.Fleet.StoppedFraction = 0
+	h := newHarness(t, scfg, func(c *Config) {
+		c.Namespaces = []string{"AWS/EC2"}
+		c.Metrics = map[string]MetricSelection{"AWS/EC2": {Names: []string{"CPUUtilization"}}}
+	})
+	h.clk.t = simStart.Add(10 * time.Minute)
+	md, err := h.poll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]int{}
+	for key := range canonicalPoints(md) {
+		if !strings.Contains(key, " mcobs.") {
+			names[strings.Fields(key)[1]]++
+		}
+	}
+	// The account's share of the fleet: the simulator spreads instances over its accounts.
+	cpu := names["system.cpu.utilization"]
+	if len(names) != 1 || cpu == 0 {
+		t.Errorf("series by metric = %v, want system.cpu.utilization only", names)
+	}
+	acct := scfg.AWS.Accounts[0].ID
+	if got := h.sim.Stats().MetricsRequestedBy(acct); got != cpu {
+		t.Errorf("metrics billed = %d, want one per instance: %d", got, cpu)
+	}
+}

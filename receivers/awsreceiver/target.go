@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -45,8 +46,10 @@ type awsTarget struct {
 	rds     rdsAPI
 	tagging taggingAPI
 	sts     stsAPI
-	// allowed are the resources the tag filters keep (nil: all), read with the inventory.
-	allowed map[string]bool
+	// allowed are the EC2 and RDS instances the tag filters keep (nil: all), and tagIndex the
+	// other tagged resources by the last segment of their ARN, both read with the inventory.
+	allowed  map[string]bool
+	tagIndex map[string][]arn.ARN
 }
 
 var _ cloudscrape.CredentialResetter = (*awsTarget)(nil)
@@ -77,7 +80,7 @@ func (t *awsTarget) Inventory(ctx context.Context) (*cloudscrape.Inventory, erro
 	if err != nil {
 		return nil, err
 	}
-	if t.allowed, err = t.allowedByTags(ctx); err != nil {
+	if err := t.applyTagFilters(ctx, inv); err != nil {
 		return nil, err
 	}
 	return inv, nil

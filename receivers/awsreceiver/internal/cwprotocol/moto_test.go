@@ -1,14 +1,10 @@
 package cwprotocol
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -19,13 +15,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/mototest"
 )
 
 // TestAgainstMoto checks both protocols against moto_server, an AWS mock that
 // answers Query and JSON but 404s on the SDK's default CBOR paths: PutMetricData
 // for two instances, then ListMetrics and GetMetricData read them back.
 func TestAgainstMoto(t *testing.T) {
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
@@ -146,58 +144,5 @@ func TestAgainstMoto(t *testing.T) {
 				t.Errorf("bad NextToken: err = %v (%T), want APIError InvalidParameterValue", err, err)
 			}
 		})
-	}
-}
-
-// startMoto runs moto_server on a free port until the test ends and returns its URL.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("MCOBS_E2E") == "required" {
-			t.Fatalf("MCOBS_E2E=required but moto_server is not on PATH: %v", err)
-		}
-		t.Skipf("moto_server not on PATH (pip install 'moto[server]'): %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("moto_server output:\n%s", out.String())
-		}
-	})
-
-	// Readiness: the port accepts connections. Bounded so a broken install fails
-	// the test instead of hanging it.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		select {
-		case <-exited:
-			t.Fatalf("moto_server exited before listening: %s", out.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server not listening on %s after 20s", addr)
-		}
 	}
 }
