@@ -62,8 +62,15 @@ run: build ## Build what is missing, then start the local stack (mcobs up).
 
 test: build check-generated test-rules test-go test-plugin ## Run every test (the README's test command).
 
+# Packages that run goroutines (the collection loop and its receivers, the simulator, the
+# processors and exporters, the action runner) are tested under the race detector, once: the
+# others without it.
+RACE_PKGS := ./internal/cloudscrape/... ./receivers/... ./internal/sim/... ./internal/actions/... ./processors/... ./exporters/...
+
 test-go:
-	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -count=1 -timeout 20m ./...
+	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -count=1 -timeout 20m \
+		$$($(GO) list ./... | grep -v -F -x -f <($(GO) list $(RACE_PKGS)))
+	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -race -count=1 -timeout 20m $(RACE_PKGS)
 
 test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules and the Alertmanager config.
 	$(BIN)/promtool check rules alert-rules/*.rules.yml

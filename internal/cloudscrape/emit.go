@@ -99,12 +99,13 @@ func (b *batch) inventory(ts pcommon.Timestamp) {
 	}
 }
 
-// markers writes the unsupported markers of the plan, stamped at ts, in resource order.
+// markers writes the unsupported markers of the plan, stamped at ts, in resource order, for
+// the resources the inventory still has running (the plan may be older than the inventory).
 func (b *batch) markers(plan *Plan, ts pcommon.Timestamp) {
 	ms := append([]Marker(nil), plan.Unsupported...)
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Resource < ms[j].Resource })
 	for _, mk := range ms {
-		if b.inv.Resources[mk.Resource] == nil {
+		if r := b.inv.Resources[mk.Resource]; r == nil || (r.State != "" && r.State != InstanceRunning) {
 			continue
 		}
 		dp := b.metric(mk.Resource, canonical.Unsupported).Gauge().DataPoints().AppendEmpty()

@@ -114,12 +114,14 @@ func (r *Receiver) inventory(ctx context.Context, t *target, now time.Time) (*In
 	if inv.Resources == nil {
 		inv.Resources = map[string]*Resource{}
 	}
+	// The plan is kept until discovery_interval: discovering is what is billed (ListMetrics),
+	// and a resource new to the inventory has no metrics to discover yet anyway.
 	t.inv, t.invAt = inv, now
-	t.plan = nil // resources changed: plan again
 	return inv, nil
 }
 
-// discover returns the target's plan, made again after discovery_interval or a new inventory.
+// discover returns the target's plan, made again, with the inventory of the day, after
+// discovery_interval.
 func (r *Receiver) discover(ctx context.Context, t *target, inv *Inventory, now time.Time) (*Plan, error) {
 	if t.plan != nil && now.Sub(t.planAt) < r.cfg.DiscoveryInterval {
 		return t.plan, nil

@@ -34,7 +34,7 @@ type Target interface {
 	// Inventory reads the target's resources; the loop reuses it for inventory_interval.
 	Inventory(ctx context.Context) (*Inventory, error)
 	// Discover plans the queries for inv's resources; the loop reuses the plan for
-	// discovery_interval, or until the inventory is read again.
+	// discovery_interval.
 	Discover(ctx context.Context, inv *Inventory) (*Plan, error)
 	// Fetch returns the samples of qs in [start, end), results[i] for qs[i], each in time
 	// order. A query the API answered with an error has it in results[i].Err; a failed call

@@ -173,7 +173,13 @@ func countCalls(tel *cloudscrape.Telemetry, account func() string) func(*middlew
 		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("mcobsCountCalls",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 				out, md, err := next.HandleFinalize(ctx, in)
-				tel.Request(ctx, account(), awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), outcome(err))
+				acct := account()
+				if id, ok := out.Result.(*sts.GetCallerIdentityOutput); ok && acct == "" {
+					// The call that finds the base credentials' account is that account's: the
+					// target learns it only once the call has returned.
+					acct = aws.ToString(id.Account)
+				}
+				tel.Request(ctx, acct, awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx), outcome(err))
 				return out, md, err
 			}), "Retry", middleware.After)
 	}

@@ -258,9 +258,12 @@ func (t *awsTarget) fetch(ctx context.Context, qs []cloudscrape.Query, start, en
 			}
 		}
 	}
+	// Asked in ascending order, the points come sorted; pages of a query may not.
+	byTime := func(a, b cloudscrape.Sample) int { return a.T.Compare(b.T) }
 	for i := range out {
-		s := out[i].Samples
-		sort.SliceStable(s, func(a, b int) bool { return s[a].T.Before(s[b].T) })
+		if s := out[i].Samples; !slices.IsSortedFunc(s, byTime) {
+			slices.SortStableFunc(s, byTime)
+		}
 	}
 	return out, nil
 }

@@ -123,11 +123,13 @@ func (h *harness) poll() (pmetric.Metrics, error) {
 	return md, err
 }
 
-// flakyConsumer refuses the next `refuse` batches that hold data points, then takes them.
+// flakyConsumer refuses the next `refuse` batches, then takes them (or drops them, when
+// discard is set: benchmarks measure the receiver, not a sink holding its output).
 type flakyConsumer struct {
-	sink   consumertest.MetricsSink
-	mu     sync.Mutex
-	refuse int
+	sink    consumertest.MetricsSink
+	mu      sync.Mutex
+	refuse  int
+	discard bool
 }
 
 func (c *flakyConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
@@ -140,6 +142,9 @@ func (c *flakyConsumer) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) 
 		return errors.New("refused: memory limit")
 	}
 	c.mu.Unlock()
+	if c.discard {
+		return nil
+	}
 	return c.sink.ConsumeMetrics(ctx, md)
 }
 
