@@ -44,7 +44,9 @@ func (b *batch) slice(id string) pmetric.MetricSlice {
 		a.PutStr(canonical.AttrCloudRegion, region)
 	}
 	if r := b.inv.Resources[id]; id != "" && r != nil {
-		a.PutStr(canonical.AttrCloudPlatform, r.Platform)
+		if r.Platform != "" {
+			a.PutStr(canonical.AttrCloudPlatform, r.Platform)
+		}
 		for k, v := range r.Attrs {
 			if v != "" {
 				a.PutStr(k, v)

@@ -34,7 +34,7 @@ const (
 // other; the provider's own state is not lost: it is the resource attribute of each instance.
 type Report struct {
 	provider  string
-	mu        sync.Mutex // the targets of a poll report concurrently
+	mu        sync.Mutex          // the targets of a poll report concurrently
 	instances map[[4]string]int64 // account, region, platform, state
 	status    map[string][2]string
 }

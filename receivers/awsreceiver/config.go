@@ -72,9 +72,10 @@ type AccountConfig struct {
 type MetricSelection struct {
 	// Names are the metric names to collect; empty means all.
 	Names []string `mapstructure:"names"`
-	// Statistics to fetch for each metric; empty means the mapping's statistic for a metric
-	// with a canonical mapping and Average for the others. For a mapped metric, the mapping's
-	// statistic gives the canonical metric and any other one the native metric.
+	// Statistics to fetch for each metric. A metric with a canonical mapping always gives the
+	// canonical metric (the mapping's statistic), and the native metric for each other
+	// statistic listed; a metric without one gives the native metric per statistic, Average
+	// when none is listed.
 	Statistics []string `mapstructure:"statistics"`
 }
 
@@ -98,9 +99,6 @@ var (
 )
 
 func validStat(s string) bool { return basicStat[s] || percentileStat.MatchString(s) }
-
-var (
-)
 
 // Validate reports every problem of the AWS keys at once, each naming its key; the collector
 // validates the loop's (cloudscrape.Config) on its own.

@@ -43,9 +43,11 @@ type motoFleet struct {
 	vpc, subnet      string
 	running, stopped string // EC2 instance ids
 	db               string // RDS instance id
+	volume           string // EBS volume ARN
 	minutes          []time.Time
 	cpu              map[string][]float64 // percent, per instance or database
 	networkIn        []float64            // bytes per minute, of the running instance
+	volumeRead       []float64            // bytes per minute, of the volume
 }
 
 // TestAgainstMoto runs the receiver as a user runs it, built by its factory from YAML keys and
@@ -56,7 +58,7 @@ func TestAgainstMoto(t *testing.T) {
 	endpoint := mototest.Start(t)
 	f := seedMoto(t, endpoint)
 
-	run := func(name, protocol string, tagFilters map[string]any) {
+	run := func(name, protocol string, filtered bool) {
 		t.Run(name, func(t *testing.T) {
 			keys := map[string]any{
 				"endpoint":            endpoint,
@@ -68,23 +70,27 @@ func TestAgainstMoto(t *testing.T) {
 				"delay":               "0s",
 				"max_backfill":        "30m",
 			}
-			if tagFilters != nil {
-				keys["tag_filters"] = tagFilters
+			if filtered {
+				keys["tag_filters"] = map[string]any{"team": []any{"payments"}}
+				keys["namespaces"] = []any{"AWS/EC2", "CWAgent", "AWS/RDS", "AWS/EBS"}
 			}
 			md, tel := runOnce(t, keys)
-			checkMotoPoll(t, f, md, tel, tagFilters == nil)
+			checkMotoPoll(t, f, md, tel, filtered)
 		})
 	}
-	// The two protocols AWS-compatible endpoints speak.
-	run("query", "query", nil)
-	run("json", "json", nil)
+	// The two protocols AWS-compatible endpoints speak, with the default namespaces (AWS/EBS is
+	// not one of them).
+	run("query", "query", false)
+	run("json", "json", false)
 	// Tag filters go through the Resource Groups Tagging API: the stopped instance (team data)
-	// loses its series; the inventory still counts it.
-	run("tag filters", "query", map[string]any{"team": []any{"payments"}})
+	// loses its series, though the inventory still counts it, and the tagged volume's AWS/EBS
+	// metric, which no mapping knows, is emitted under its native name on the volume.
+	run("tag filters", "query", true)
 }
 
 // runOnce builds the receiver from keys through the factory, starts it, waits (bounded) for its
-// first poll to end, and returns everything it emitted and its self-metrics.
+// first poll to end, and returns everything it emitted and its self-metrics. The receiver runs
+// until the test ends (the next poll is a minute away), so its gauges can still be read.
 func runOnce(t *testing.T, keys map[string]any) (pmetric.Metrics, *componenttest.Telemetry) {
 	t.Helper()
 	factory := NewFactory()
@@ -108,17 +114,18 @@ func runOnce(t *testing.T, keys map[string]any) (pmetric.Metrics, *componenttest
 	if err := r.Start(t.Context(), componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := r.Shutdown(context.Background()); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
 	// The collection status is the last batch of a poll.
 	deadline := time.Now().Add(30 * time.Second)
 	for !hasMetric(sink.AllMetrics(), cloudscrape.MetricCollectionStatus) {
 		if time.Now().After(deadline) {
-			_ = r.Shutdown(context.Background())
 			t.Fatalf("no %s after 30s; %d batches", cloudscrape.MetricCollectionStatus, len(sink.AllMetrics()))
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-	if err := r.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 	md := pmetric.NewMetrics()
 	for _, m := range sink.AllMetrics() {
@@ -128,8 +135,9 @@ func runOnce(t *testing.T, keys map[string]any) (pmetric.Metrics, *componenttest
 }
 
 // checkMotoPoll checks one poll of the seeded fleet. Without tag filters, the stopped instance
-// has the CPU series of before it stopped; with them (team payments) it has none.
-func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componenttest.Telemetry, stoppedSeries bool) {
+// has the CPU series of before it stopped; with them (team payments, and AWS/EBS discovered) it
+// has none, and the volume has its native series.
+func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componenttest.Telemetry, filtered bool) {
 	t.Helper()
 	pts := pointsByMetric(md)
 
@@ -166,11 +174,21 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 		canonical.AttrNativeName: "CPUUtilization", canonical.AttrNativeNamespace: "AWS/RDS",
 	})
 	stopped := seriesOf(pts, f.stopped, canonical.CPUUtilization.Name)
-	if stoppedSeries && len(stopped) != len(f.minutes) {
+	if !filtered && len(stopped) != len(f.minutes) {
 		t.Errorf("stopped instance: %d CPU points, want %d", len(stopped), len(f.minutes))
 	}
-	if !stoppedSeries && len(stopped) != 0 {
+	if filtered && len(stopped) != 0 {
 		t.Errorf("stopped instance (team data): %d CPU points, want none with tag filter team=payments", len(stopped))
+	}
+	// AWS/EBS has no mapping: its metric keeps its native name, values and statistic.
+	const volumeRead = "aws.aws.ebs.VolumeReadBytes"
+	if filtered {
+		checkSeries(t, f, pts, f.volume, volumeRead, pmetric.MetricTypeGauge, f.volumeRead, map[string]string{
+			canonical.AttrNativeName: "VolumeReadBytes", canonical.AttrNativeNamespace: "AWS/EBS",
+			canonical.AttrNativeStatistic: "Average", "aws.dimension.VolumeId": f.volume[strings.LastIndex(f.volume, "/")+1:],
+		})
+	} else if n := len(pts[volumeRead]); n != 0 {
+		t.Errorf("%s: %d points, want none: AWS/EBS is not in the default namespaces", volumeRead, n)
 	}
 
 	// Markers: only the running instance, without the CloudWatch agent, lacks memory and disk.
@@ -203,26 +221,36 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 	checkTargetPoint(t, pts, vpcRoutes.Name, map[string]string{"vpc.id": f.vpc}, 1)
 	checkTargetPoint(t, pts, vpcSubnetIPs.Name, map[string]string{"vpc.id": f.vpc, "subnet.id": f.subnet, canonical.AttrCloudAZ: motoRegion + "a"}, 251-2)
 
-	// Self-metrics: every call answered, CloudWatch billed for what was asked.
+	// Self-metrics: every call answered and counted against moto's account (GetCallerIdentity,
+	// which finds it, too), CloudWatch billed for what was asked.
+	acct := "cloud.account.id=" + motoAccount
 	for k, v := range selfMetric(t, tel, cloudscrape.MetricAPIRequests) {
-		if !strings.Contains(k, "outcome=ok") && v > 0 {
-			t.Errorf("API requests %s: %v, want none failed", k, v)
+		if !strings.Contains(k, "outcome=ok") || !strings.HasPrefix(k, acct+",") {
+			t.Errorf("API requests %s: %v, want every one ok and counted against %s", k, v, motoAccount)
 		}
 	}
-	queries := 3 // running CPU and NetworkIn, database CPU
-	if stoppedSeries {
-		queries++
+	// Running CPU and NetworkIn and database CPU; the stopped instance's CPU, or the volume's
+	// AWS/EBS metric under tag filters.
+	queries, namespaces := 4, 3
+	if filtered {
+		namespaces++
 	}
 	billed := selfMetric(t, tel, cloudscrape.MetricBilledUnits)
-	acct := "cloud.account.id=" + motoAccount
 	if got := billed[acct+",operation=GetMetricData,provider=aws,service=CloudWatch"]; got != float64(queries) {
 		t.Errorf("billed GetMetricData units = %v, want %d queries", got, queries)
 	}
-	if got := billed[acct+",operation=ListMetrics,provider=aws,service=CloudWatch"]; got != 3 {
-		t.Errorf("billed ListMetrics units = %v, want one per namespace (3)", got)
+	if got := billed[acct+",operation=ListMetrics,provider=aws,service=CloudWatch"]; got != float64(namespaces) {
+		t.Errorf("billed ListMetrics units = %v, want one per namespace (%d)", got, namespaces)
 	}
 	if w := selfMetric(t, tel, cloudscrape.MetricWindows); w["backfill=true,"+acct+",outcome=completed,provider=aws"] != 1 {
 		t.Errorf("windows = %v, want one completed backfill", w)
+	}
+	target := acct + ",cloud.region=" + motoRegion + ",provider=aws"
+	if got := selfMetric(t, tel, cloudscrape.MetricSeries)[target]; got != float64(queries) {
+		t.Errorf("series = %v, want %d", got, queries)
+	}
+	if got := selfMetric(t, tel, cloudscrape.MetricLastSuccess)[target]; got < float64(f.minutes[len(f.minutes)-1].Unix()) {
+		t.Errorf("last success = %v, want the poll's time", got)
 	}
 }
 
@@ -251,10 +279,14 @@ func checkSeries(t *testing.T, f *motoFleet, pts map[string][]motoPoint, id, nam
 	res := got[0].res
 	wantRes := map[string]string{
 		canonical.AttrCloudProvider: canonical.ProviderAWS, canonical.AttrCloudAccountID: motoAccount,
-		canonical.AttrCloudRegion: motoRegion, canonical.AttrHostID: id,
+		canonical.AttrCloudRegion: motoRegion,
 	}
 	switch id {
+	case f.volume:
+		wantRes[canonical.AttrCloudResourceID] = id
+		wantRes[canonical.TagPrefix+"team"] = "payments"
 	case f.running:
+		wantRes[canonical.AttrHostID] = id
 		wantRes[canonical.AttrCloudPlatform] = canonical.PlatformAWSEC2
 		wantRes[canonical.AttrHostName] = "web-1"
 		wantRes[canonical.AttrHostType] = "t3.micro"
@@ -263,6 +295,7 @@ func checkSeries(t *testing.T, f *motoFleet, pts map[string][]motoPoint, id, nam
 		wantRes[canonical.AttrCloudResourceID] = "arn:aws:ec2:" + motoRegion + ":" + motoAccount + ":instance/" + id
 		wantRes[canonical.TagPrefix+"team"] = "payments"
 	case f.db:
+		wantRes[canonical.AttrHostID] = id
 		wantRes[canonical.AttrCloudPlatform] = canonical.PlatformAWSRDS
 		wantRes[canonical.AttrHostName] = id
 		wantRes[canonical.AttrDBSystem] = "postgres"
@@ -294,9 +327,9 @@ func checkTargetPoint(t *testing.T, pts map[string][]motoPoint, name string, att
 }
 
 // seedMoto creates, with the official SDK: a VPC with a subnet, two tagged instances in it (one
-// stopped), a tagged PostgreSQL database, and 20 minutes of CloudWatch data ending at the last
-// whole minute: CPU and NetworkIn of the running instance, CPU of the stopped one (from before
-// it stopped) and of the database.
+// stopped), a tagged PostgreSQL database, a tagged EBS volume, and 20 minutes of CloudWatch data
+// ending at the last whole minute: CPU and NetworkIn of the running instance, CPU of the stopped
+// one (from before it stopped) and of the database, bytes read from the volume.
 func seedMoto(t *testing.T, endpoint string) *motoFleet {
 	t.Helper()
 	ctx := t.Context()
@@ -349,6 +382,16 @@ func seedMoto(t *testing.T, endpoint string) *motoFleet {
 	})
 	check("CreateDBInstance", err)
 
+	vol, err := ec.CreateVolume(ctx, &ec2.CreateVolumeInput{
+		AvailabilityZone: aws.String(motoRegion + "a"), Size: aws.Int32(8),
+		TagSpecifications: []ec2types.TagSpecification{{
+			ResourceType: ec2types.ResourceTypeVolume,
+			Tags:         []ec2types.Tag{{Key: aws.String("team"), Value: aws.String("payments")}},
+		}},
+	})
+	check("CreateVolume", err)
+	f.volume = "arn:aws:ec2:" + motoRegion + ":" + motoAccount + ":volume/" + aws.ToString(vol.VolumeId)
+
 	// The receiver asks for the whole minutes that ended up to 30m before its poll (delay 0,
 	// max_backfill 30m): 20 minutes that ended before now are all in it.
 	now := time.Now().UTC().Truncate(time.Minute)
@@ -380,10 +423,12 @@ func seedMoto(t *testing.T, endpoint string) *motoFleet {
 	f.cpu[f.stopped] = series(5, 0.25)
 	f.cpu[f.db] = series(40, -1)
 	f.networkIn = series(1000, 100)
+	f.volumeRead = series(4096, 512)
 	put("AWS/EC2", "InstanceId", f.running, "CPUUtilization", cwtypes.StandardUnitPercent, f.cpu[f.running])
 	put("AWS/EC2", "InstanceId", f.running, "NetworkIn", cwtypes.StandardUnitBytes, f.networkIn)
 	put("AWS/EC2", "InstanceId", f.stopped, "CPUUtilization", cwtypes.StandardUnitPercent, f.cpu[f.stopped])
 	put("AWS/RDS", "DBInstanceIdentifier", f.db, "CPUUtilization", cwtypes.StandardUnitPercent, f.cpu[f.db])
+	put("AWS/EBS", "VolumeId", aws.ToString(vol.VolumeId), "VolumeReadBytes", cwtypes.StandardUnitBytes, f.volumeRead)
 	return f
 }
 
@@ -435,11 +480,12 @@ func pointsByMetric(md pmetric.Metrics) map[string][]motoPoint {
 	return out
 }
 
-// seriesOf returns the points of metric name on resource id, in time order.
+// seriesOf returns the points of metric name on resource id (a host.id, or the cloud.resource_id
+// of a resource that is no host), in time order.
 func seriesOf(pts map[string][]motoPoint, id, name string) []motoPoint {
 	var out []motoPoint
 	for _, p := range pts[name] {
-		if p.res[canonical.AttrHostID] == id {
+		if p.res[canonical.AttrHostID] == id || p.res[canonical.AttrCloudResourceID] == id {
 			out = append(out, p)
 		}
 	}

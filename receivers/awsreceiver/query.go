@@ -69,8 +69,8 @@ var mappedNamespaces = func() map[string]bool {
 }()
 
 // plan turns discovered metrics into queries, as the per-namespace selection says: a metric
-// with a canonical mapping, of a known and allowed instance, becomes the canonical metric (its
-// mapping's statistic) and the native one for any other statistic asked for; a metric without
+// with a canonical mapping, of a known and allowed instance, always becomes the canonical
+// metric (its mapping's statistic), and the native one for any other statistic asked for; a metric without
 // a mapping (of a namespace without mappings, or named in the selection) becomes the native
 // metric, on the tagged resource its dimensions name when tag filters are set (and is dropped
 // when none matches), else on the target. Explicit queries follow.
@@ -108,9 +108,7 @@ func (t *awsTarget) plan(metrics []cwtypes.Metric, inv *cloudscrape.Inventory) [
 			continue
 		}
 		for _, mp := range mappings {
-			if len(sel.Statistics) == 0 || slices.Contains(sel.Statistics, mp.Statistic) {
-				qs = append(qs, newQuery(id, mp.Metric, native{metric: m, stat: mp.Statistic, mapping: mp}))
-			}
+			qs = append(qs, newQuery(id, mp.Metric, native{metric: m, stat: mp.Statistic, mapping: mp}))
 		}
 		for _, st := range sel.Statistics {
 			if !slices.ContainsFunc(mappings, func(mp *canonical.Mapping) bool { return mp.Statistic == st }) {

@@ -128,15 +128,19 @@ func TestPlanSelectsWhatTheUserAsks(t *testing.T) {
 		"i-1 system.network.io NetworkIn/Sum",
 		" aws.aws.applicationelb.RequestCount RequestCount/Average",
 		" aws.aws.applicationelb.RequestCount RequestCount/Average")
-	// Names and statistics per namespace: one EC2 metric, its canonical statistic and one more.
+	// Names and statistics per namespace: the named EC2 metrics, canonical and native.
 	f("selection", func(c *Config, _ *awsTarget) {
 		c.Metrics = map[string]MetricSelection{
-			"AWS/EC2":            {Names: []string{"CPUUtilization", "CPUCreditBalance"}, Statistics: []string{"Average", "Maximum"}},
+			"AWS/EC2":            {Names: []string{"CPUUtilization", "NetworkIn", "CPUCreditBalance"}, Statistics: []string{"Average", "Maximum"}},
 			"AWS/ApplicationELB": {Statistics: []string{"Sum"}},
 		}
 	},
 		"i-1 system.cpu.utilization CPUUtilization/Average",
 		"i-1 aws.aws.ec2.CPUUtilization CPUUtilization/Maximum",
+		// A mapped metric keeps its canonical statistic (Sum) whatever is listed.
+		"i-1 system.network.io NetworkIn/Sum",
+		"i-1 aws.aws.ec2.NetworkIn NetworkIn/Average",
+		"i-1 aws.aws.ec2.NetworkIn NetworkIn/Maximum",
 		"i-1 aws.aws.ec2.CPUCreditBalance CPUCreditBalance/Average",
 		"i-1 aws.aws.ec2.CPUCreditBalance CPUCreditBalance/Maximum",
 		" aws.aws.applicationelb.RequestCount RequestCount/Sum",
