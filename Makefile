@@ -11,8 +11,19 @@ GOBUILD    := $(GO) build -trimpath -ldflags='-s -w'
 GOTEST     := $(GO) test -trimpath
 # The module proxy here is a flaky filtered mirror: retry downloads before giving up.
 DOWNLOAD   := scripts/retry.sh 4
+# Our Go modules: the root (CLI, stack, tests, the distribution's sources), each component and
+# the internal packages they share (as in contrib), in dependency order. tools/ and
+# grafana-plugin/ are modules of their own with their own targets.
+MODULES    := internal/canonical internal/tsio internal/analytics internal/anomalymetrics internal/pdatautil \
+              internal/cloudscrape internal/sim receivers/awsreceiver processors/anomalyprocessor \
+              processors/downsampleprocessor exporters/mcobsalertmanagerexporter .
+# Modules whose packages run goroutines (the collection loop and its receivers, the simulator, the
+# processors and exporter) are tested under the race detector, once; so is the action runner.
+RACE_MODULES := internal/cloudscrape internal/sim receivers/awsreceiver processors/anomalyprocessor \
+                processors/downsampleprocessor exporters/mcobsalertmanagerexporter
+RACE_ROOT_PKGS := ./internal/actions/...
 
-.PHONY: all build run test test-go test-rules check-generated bench lint generate prometheus-ui plugin test-plugin test-plugin-go test-plugin-ui clean help
+.PHONY: all build run test test-go test-rules test-distribution check-modules check-generated bench lint generate prometheus-ui plugin test-plugin test-plugin-go test-plugin-ui clean help
 
 all: build
 
@@ -24,7 +35,7 @@ help: ## Show the targets.
 build: $(BIN)/prometheus $(BIN)/promtool $(BIN)/alertmanager $(BIN)/amtool ## Build mcobs, otelcol-mcobs and the pinned Prometheus/Alertmanager.
 	@# Download only what this platform's build and tests import: `go mod download` would also
 	@# fetch Windows-only modules that the mirror here refuses.
-	$(DOWNLOAD) $(GO) list -deps -test ./... >/dev/null
+	for m in $(MODULES); do (cd $$m && $(CURDIR)/$(DOWNLOAD) $(GO) list -deps -test ./... >/dev/null); done
 	$(GOBUILD) -o $(BIN)/otelcol-mcobs ./cmd/otelcol-mcobs
 	$(GOBUILD) -o $(BIN)/mcobs ./cmd/mcobs
 
@@ -60,17 +71,22 @@ run: build ## Build what is missing, then start the local stack (mcobs up).
 
 ## Tests ------------------------------------------------------------------------------------
 
-test: build check-generated test-rules test-go test-plugin ## Run every test (the README's test command).
+test: build check-generated check-modules test-rules test-go test-distribution test-plugin ## Run every test (the README's test command).
 
-# Packages that run goroutines (the collection loop and its receivers, the simulator, the
-# processors and exporters, the action runner) are tested under the race detector, once: the
-# others without it.
-RACE_PKGS := ./internal/cloudscrape/... ./receivers/... ./internal/sim/... ./internal/actions/... ./processors/... ./exporters/...
+check-modules: ## Fail when a module's go.mod or go.sum is not tidy.
+	for m in $(MODULES); do (cd $$m && $(GO) mod tidy -diff) || { echo "check-modules: run 'go mod tidy' in $$m" >&2; exit 1; }; done
 
 test-go:
-	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -count=1 -timeout 20m \
-		$$($(GO) list ./... | grep -v -F -x -f <($(GO) list $(RACE_PKGS)))
-	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -race -count=1 -timeout 20m $(RACE_PKGS)
+	for m in $(MODULES); do \
+		race=; for r in $(RACE_MODULES); do [ "$$m" = "$$r" ] && race=-race; done; \
+		pkgs=./...; [ "$$m" = . ] && pkgs=$$($(GO) list ./... | grep -v -F -x -f <($(GO) list $(RACE_ROOT_PKGS))); \
+		echo "test-go: $$m $$race"; \
+		(cd $$m && MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) $$race -count=1 -timeout 20m $$pkgs) || exit 1; \
+	done
+	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -race -count=1 -timeout 20m $(RACE_ROOT_PKGS)
+
+test-distribution: build ## Build a third-party distribution (core, otlp, our aws receiver, debug) from its own manifest, and run it.
+	scripts/test-distribution.sh $(BIN)
 
 test-rules: $(BIN)/promtool $(BIN)/amtool ## Check and unit-test the alert rules and the Alertmanager config.
 	$(BIN)/promtool check rules alert-rules/*.rules.yml
@@ -97,7 +113,7 @@ bench: build ## Print the benchmark figures the issues ask for.
 
 lint: ## Run golangci-lint (pinned in tools/lint).
 	cd tools/lint && $(GO) build -o $(BIN)/golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint
-	$(BIN)/golangci-lint run ./...
+	for m in $(MODULES); do (cd $$m && $(BIN)/golangci-lint run --config $(CURDIR)/.golangci.yml ./...) || exit 1; done
 	cd grafana-plugin && $(BIN)/golangci-lint run --config ../.golangci.yml ./pkg/...
 
 generate: ## Regenerate the distribution (OCB) and component metadata (mdatagen).

@@ -6,7 +6,7 @@ require (
 	github.com/grafana/grafana-plugin-sdk-go v0.298.0
 	github.com/hashicorp/go-hclog v1.6.3
 	github.com/hashicorp/go-plugin v1.8.0
-	github.com/mcobs/mcobs v0.0.0
+	github.com/mcobs/mcobs/internal/analytics v0.1.0
 	github.com/prometheus/common v0.72.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.23.0
@@ -85,4 +85,5 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-replace github.com/mcobs/mcobs => ../
+// The forecasting engine is the collector's own module, from this tree.
+replace github.com/mcobs/mcobs/internal/analytics => ../internal/analytics

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-(cd tools && go tool builder --config ../builder-config.yaml --skip-compilation --skip-get-modules \
-  --output-path "$out" >/dev/null)
+# From the repository root: the manifest's component paths are relative to it.
+go tool -modfile=tools/go.mod builder --config builder-config.yaml --skip-compilation --skip-get-modules \
+  --output-path "$out" >/dev/null
 rm -f cmd/otelcol-mcobs/*.go
 cp "$out"/*.go cmd/otelcol-mcobs/
 # The builder's templates are not gofmt-clean; format them so the whole tree is.

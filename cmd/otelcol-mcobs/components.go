@@ -95,7 +95,7 @@ func components() (otelcol.Factories, error) {
 		k8sclusterreceiver.NewFactory().Type():   "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/k8sclusterreceiver v0.149.0",
 		kubeletstatsreceiver.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kubeletstatsreceiver v0.155.0",
 		vcenterreceiver.NewFactory().Type():      "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/vcenterreceiver v0.157.0",
-		awsreceiver.NewFactory().Type():          "github.com/mcobs/mcobs v0.0.0",
+		awsreceiver.NewFactory().Type():          "github.com/mcobs/mcobs/receivers/awsreceiver v0.1.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
@@ -115,7 +115,7 @@ func components() (otelcol.Factories, error) {
 		debugexporter.NewFactory().Type():                 "go.opentelemetry.io/collector/exporter/debugexporter v0.158.0",
 		kafkaexporter.NewFactory().Type():                 "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter v0.158.0",
 		loadbalancingexporter.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.158.0",
-		mcobsalertmanagerexporter.NewFactory().Type():     "github.com/mcobs/mcobs v0.0.0",
+		mcobsalertmanagerexporter.NewFactory().Type():     "github.com/mcobs/mcobs/exporters/mcobsalertmanagerexporter v0.1.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
@@ -136,8 +136,8 @@ func components() (otelcol.Factories, error) {
 		resourcedetectionprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourcedetectionprocessor v0.158.0",
 		transformprocessor.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.158.0",
 		filterprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor v0.158.0",
-		anomalyprocessor.NewFactory().Type():           "github.com/mcobs/mcobs v0.0.0",
-		downsampleprocessor.NewFactory().Type():        "github.com/mcobs/mcobs v0.0.0",
+		anomalyprocessor.NewFactory().Type():           "github.com/mcobs/mcobs/processors/anomalyprocessor v0.1.0",
+		downsampleprocessor.NewFactory().Type():        "github.com/mcobs/mcobs/processors/downsampleprocessor v0.1.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory]()

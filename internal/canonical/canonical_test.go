@@ -67,6 +67,6 @@ func TestDocIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(b) != Markdown() {
-		t.Fatal("docs/canonical-model.md is stale: run `go run ./internal/canonical/cmd/gendoc`")
+		t.Fatal("docs/canonical-model.md is stale: run `(cd internal/canonical && go run ./cmd/gendoc ../../docs/canonical-model.md)`")
 	}
 }

@@ -3,7 +3,8 @@
 // provider's native metric maps onto it. Every receiver normalizes through this package, so
 // `system.cpu.utilization` means a 0-1 ratio whichever cloud it came from.
 //
-// The tables are data (tables_*.go); `go run ./internal/canonical/cmd/gendoc` renders them to
+// The tables are data (tables_*.go); `(cd internal/canonical && go run ./cmd/gendoc ../../docs/canonical-model.md)`
+// renders them to
 // docs/canonical-model.md, which `make test` checks is current.
 package canonical
 

@@ -23,7 +23,7 @@ if [ -x "$bin/alertmanager" ]; then
 else
   printf '%-44s %s\n' "instant path latency" "n/a ($bin/alertmanager not built: make build)"
 fi
-go test -run '^$' -bench 'BenchmarkPush' -benchtime=1s ./exporters/mcobsalertmanagerexporter/ |
+(cd exporters/mcobsalertmanagerexporter && go test -run '^$' -bench 'BenchmarkPush' -benchtime=1s .) |
   awk '/^BenchmarkPush/ { for (i = 2; i <= NF; i++) if ($i == "changes/s") v = $(i-1);
          n = $1; sub(/^BenchmarkPush\//, "", n); sub(/-[0-9]+$/, "", n);
          printf "%-44s %.0f level changes/s (%s ns/push)\n", "exporter push, " n " changing per batch", v, $3 }'

@@ -27,9 +27,10 @@ else
   printf '%-44s %s\n' "NAB score" "n/a ($nab_data or $nab_eval missing)"
 fi
 
-bench() { go test -run '^$' -bench "$2" -benchtime="${3:-1s}" "$1" | awk '/^Benchmark/'; }
-bench ./internal/analytics/detect/ 'BenchmarkUpdate$|BenchmarkMulti' >"$tmp/detect.txt"
-bench ./processors/anomalyprocessor/ 'BenchmarkConsumeMetrics' >"$tmp/proc.txt"
+# bench MODULE_DIR PACKAGE PATTERN [BENCHTIME]: each component is a module of its own.
+bench() { (cd "$1" && go test -run '^$' -bench "$3" -benchtime="${4:-1s}" "$2") | awk '/^Benchmark/'; }
+bench internal/analytics ./detect/ 'BenchmarkUpdate$|BenchmarkMulti' >"$tmp/detect.txt"
+bench processors/anomalyprocessor . 'BenchmarkConsumeMetrics' >"$tmp/proc.txt"
 metric() { # metric FILE BENCH UNIT: the value printed before UNIT on BENCH's line
   awk -v b="$2" -v u="$3" '$1 ~ "^"b"(-[0-9]+)?$" { for (i = 2; i <= NF; i++) if ($i == u) print $(i-1) }' "$1"
 }

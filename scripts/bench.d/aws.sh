@@ -7,8 +7,7 @@
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pkg=./receivers/awsreceiver/
-go test -trimpath -c -o "$tmp/aws.test" "$pkg"
+(cd receivers/awsreceiver && go test -trimpath -c -o "$tmp/aws.test" .)
 cost=$("$tmp/aws.test" -test.run '^$' -test.bench 'PollingCost' -test.benchtime 3x)
 big=$("$tmp/aws.test" -test.run '^$' -test.bench 'Scrape10kSeries' -test.benchtime 4x -test.memprofile "$tmp/m4.out")
 "$tmp/aws.test" -test.run '^$' -test.bench 'Scrape10kSeries' -test.benchtime 1x -test.memprofile "$tmp/m1.out" >/dev/null

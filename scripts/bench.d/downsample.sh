@@ -21,7 +21,7 @@ rr="$(run --tolerance 0.05 --range recent --range-block 4096 --max-segment 6h "$
 s5="$(run --tolerance 0.05 --synthetic 20000)"
 s1="$(run --tolerance 0.01 --synthetic 20000)"
 
-bench="$(go test -run '^$' -bench 'BenchmarkConsume/mode=reduce|BenchmarkStateBytes' -cpu 1 -benchtime 2s -count 3 ./processors/downsampleprocessor/)"
+bench="$(cd processors/downsampleprocessor && go test -run '^$' -bench 'BenchmarkConsume/mode=reduce|BenchmarkStateBytes' -cpu 1 -benchtime 2s -count 3 .)"
 # The median of the three runs: the machine is shared, so single runs wander.
 metric() { awk -v b="$1" -v u="$2" '$1 ~ b { for (i = 2; i <= NF; i++) if ($i == u) print $(i-1) }' <<<"$bench" | sort -g | sed -n 2p; }
 
@@ -51,4 +51,4 @@ echo "points/CPU-s counts the process CPU time spent in ConsumeMetrics (GOMAXPRO
 echo "on a busy machine; points/s is wall time and drops when other work shares the core ($(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) load now)."
 echo
 echo "reproduce: mcobs backtest downsample --tolerance 0.05 $NAB/data (or 0.01, or --synthetic 20000);"
-echo "           go test -run '^\$' -bench 'Consume|StateBytes' -cpu 1 ./processors/downsampleprocessor/"
+echo "           (cd processors/downsampleprocessor && go test -run '^\$' -bench 'Consume|StateBytes' -cpu 1 .)"

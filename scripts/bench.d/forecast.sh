@@ -54,7 +54,7 @@ else
   printf '%-52s %s\n' "NAB" "n/a ($nab_data missing)"
 fi
 
-go test -run '^$' -bench 'BenchmarkForecast' -benchtime=10x ./internal/analytics/forecast/ | awk '/^Benchmark/' >"$tmp/bench.txt"
+(cd internal/analytics && go test -run '^$' -bench 'BenchmarkForecast' -benchtime=10x ./forecast/) | awk '/^Benchmark/' >"$tmp/bench.txt"
 for d in 30 300; do
   awk -v d="days=$d," '$1 ~ d { for (i = 2; i <= NF; i++) { if ($i == "ns/op") ns = $(i-1); if ($i == "B/op") by = $(i-1); if ($i == "allocs/op") al = $(i-1) } }
        END { printf "%-52s %.1f ms, %.2f MB, %d allocs (fit + 1-day forecast)\n", "forecast latency, " substr(d, 6, length(d) - 6) " days of 5-minute data", ns / 1e6, by / 1e6, al }' "$tmp/bench.txt"

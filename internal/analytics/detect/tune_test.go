@@ -7,7 +7,7 @@ package detect
 // fold, which the descent never saw. It is behind the "tune" build tag because it needs the NAB
 // data and python3, and takes minutes:
 //
-//	TUNE_FOLD=0 TUNE_START=pre go test -tags tune -run TestTuneFold -timeout 2h -v ./internal/analytics/detect/
+//	cd internal/analytics && TUNE_FOLD=0 TUNE_START=pre go test -tags tune -run TestTuneFold -timeout 2h -v ./detect/
 //
 // TUNE_FOLD is the fold tuned on (the other is reported; -1 tunes on all files); TUNE_START is
 // "pre" (the constants before the whole-set descent) or "current" (the defaults); TUNE_ROUNDS
