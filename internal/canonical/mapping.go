@@ -1,6 +1,10 @@
 package canonical
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Input says what one native value means, which decides how it becomes canonical.
 type Input int
@@ -96,6 +100,29 @@ func (t *Table) ForNative(namespace, native string) []*Mapping {
 	for i := range t.Mappings {
 		if m := &t.Mappings[i]; m.Namespace == namespace && m.Native == native {
 			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ForNamespace returns the mappings of namespace (an Azure resource type: compared without
+// case, as Azure compares them).
+func (t *Table) ForNamespace(namespace string) []*Mapping {
+	var out []*Mapping
+	for i := range t.Mappings {
+		if m := &t.Mappings[i]; strings.EqualFold(m.Namespace, namespace) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Namespaces lists the table's namespaces in the order they first appear.
+func (t *Table) Namespaces() []string {
+	var out []string
+	for _, m := range t.Mappings {
+		if !slices.Contains(out, m.Namespace) {
+			out = append(out, m.Namespace)
 		}
 	}
 	return out

@@ -55,6 +55,14 @@ var (
 	Unsupported           = Metric{"mcobs.metric.unsupported", "", Gauge, "Marker, always 1: the provider's API cannot give `metric` for this resource (`reason` says why). The metric itself is absent, never a fake zero.", false}
 )
 
+// Inventory metrics of networks, the same for every cloud (an AWS VPC, an Azure VNet, a GCP
+// network), so the overview shows them side by side.
+var (
+	NetworkState       = Metric{"mcobs.vpc.state", "", Gauge, "1 for each VPC, with its state.", false}
+	SubnetAvailableIPs = Metric{"mcobs.vpc.subnet.available_ip_addresses", "{address}", Gauge, "Available IP addresses per subnet.", false}
+	NetworkRoutes      = Metric{"mcobs.vpc.routes", "{route}", Gauge, "Routes over all route tables of a VPC.", false}
+)
+
 // Metrics lists every canonical metric, in documentation order.
 var Metrics = []Metric{
 	CPUUtilization, MemoryUtilization, MemoryUsage, FilesystemUtilization, FilesystemUsage,

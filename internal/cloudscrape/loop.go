@@ -34,6 +34,7 @@ type Receiver struct {
 
 	store   *Store
 	targets []*target
+	listed  bool // targets listed: at the first poll that could
 
 	mu       sync.Mutex
 	budgets  map[string]*Limiter
@@ -106,17 +107,31 @@ func (r *Receiver) Init(ctx context.Context, host component.Host) error {
 		return err
 	}
 	r.store = NewStore(client)
+	r.set.Logger.Info("Cloud receiver started", zap.String("provider", r.prov.Name()), zap.Bool("checkpoints", client != nil))
+	return nil
+}
+
+// listTargets lists the provider's targets once, at the first poll that can: listing may call
+// the cloud (every subscription an identity can see), which must not fail the collector's start.
+func (r *Receiver) listTargets(ctx context.Context, report *Report) error {
+	if r.listed {
+		return nil
+	}
 	ts, err := r.prov.Targets(ctx, r.tel)
 	if err != nil {
-		return err
+		_, code := r.prov.Classify(err)
+		report.Status("", StatusFailed, code)
+		r.set.Logger.Error("Listing targets failed; the next poll tries again", zap.String("provider", r.prov.Name()), zap.Error(err))
+		return fmt.Errorf("list targets: %w", err)
 	}
 	for _, t := range ts {
 		if r.cfg.Shard.Owns(t.Key()) {
 			r.targets = append(r.targets, &target{Target: t})
 		}
 	}
-	r.set.Logger.Info("Cloud receiver started", zap.String("provider", r.prov.Name()),
-		zap.Int("targets", len(r.targets)), zap.Int("all_targets", len(ts)), zap.Bool("checkpoints", client != nil))
+	r.listed = true
+	r.set.Logger.Info("Targets listed", zap.String("provider", r.prov.Name()),
+		zap.Int("targets", len(r.targets)), zap.Int("all_targets", len(ts)))
 	return nil
 }
 
@@ -181,6 +196,11 @@ func (r *Receiver) Shutdown(ctx context.Context) error {
 func (r *Receiver) Poll(ctx context.Context) error {
 	now := r.now()
 	report := NewReport(r.prov.Name())
+	if err := r.listTargets(ctx, report); err != nil {
+		md := pmetric.NewMetrics()
+		report.AppendTo(md, stamp(now), &r.lastStatus)
+		return errors.Join(err, r.consume(ctx, md))
+	}
 	byAccount := map[string][]*target{}
 	var order []string
 	for _, t := range r.targets {

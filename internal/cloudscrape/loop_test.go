@@ -324,3 +324,27 @@ func lastSum(t *testing.T, h *loopHarness, name string) float64 {
 	}
 	return v
 }
+
+// TestFirstStartIsReplayedFromTheSameStart: a first start that dies before its window is
+// checkpointed (here: the consumer refuses it) backfills from the same start when it runs
+// again later, so counter totals replay the same values.
+func TestFirstStartIsReplayedFromTheSameStart(t *testing.T) {
+	ft := &fakeTarget{account: "111", region: "r1"}
+	h := newLoopHarness(t, testConfig(), ft)
+	h.r.next = consumertest.NewErr(errors.New("killed"))
+	if err := h.r.Poll(context.Background()); err == nil {
+		t.Fatal("want the refusal")
+	}
+	h.r.next = h.sink
+	h.now = h.now.Add(3 * time.Minute)
+	if err := h.r.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !ft.starts[1].Equal(ft.starts[0]) {
+		t.Errorf("the first start's replay began at %s, want %s", ft.starts[1], ft.starts[0])
+	}
+	// 10 minutes of backfill and the 3 since, each 1: the total counts every minute once.
+	if got := lastSum(t, h, canonical.NetworkIO.Name); got != 13 {
+		t.Errorf("network total = %v, want 13", got)
+	}
+}

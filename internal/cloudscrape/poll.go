@@ -1,12 +1,15 @@
 package cloudscrape
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/mcobs/mcobs/internal/canonical"
 )
 
 // pollTarget collects one target: inventory, plan, window, points; hands them to the consumer;
@@ -24,7 +27,8 @@ func (r *Receiver) pollTarget(ctx context.Context, t *target, now time.Time, rep
 	}
 	for _, res := range inv.Resources {
 		if res.State != "" {
-			report.Instance(t.Account(), t.Region(), res.Platform, res.State)
+			// A target may span regions (an Azure subscription): each resource says its own.
+			report.Instance(t.Account(), cmp.Or(res.Attrs[canonical.AttrCloudRegion], t.Region()), res.Platform, res.State)
 		}
 	}
 	b := newBatch(r.prov.Name(), r.scope, t, inv)
@@ -40,7 +44,7 @@ func (r *Receiver) pollTarget(ctx context.Context, t *target, now time.Time, rep
 	if err != nil {
 		r.set.Logger.Warn("Ignoring unreadable checkpoint", zap.String("target", t.Key()), zap.Error(err))
 	}
-	start, end, ok := r.cfg.window().Range(now, st.LastEnd)
+	start, end, ok := r.window(ctx, t, st, now)
 	qs := plan.Queries
 	r.tel.polled(t.Account(), t.Region(), len(qs), time.Time{})
 	if !ok || len(qs) == 0 {
@@ -94,6 +98,24 @@ func (r *Receiver) pollTarget(ctx context.Context, t *target, now time.Time, rep
 	report.Status(t.Account(), StatusSuccess, "")
 	r.recovered(t)
 	return nil
+}
+
+// window is the range a poll asks for. A first start records where its backfill begins before
+// fetching, and until that window is completed every poll begins there (within twice
+// max_backfill), even past max_backfill: a restart that began later would start the counters'
+// running totals a minute later and replay other values for the same timestamps, which a
+// store refuses.
+func (r *Receiver) window(ctx context.Context, t *target, st *State, now time.Time) (start, end time.Time, ok bool) {
+	start, end, ok = r.cfg.window().Range(now, st.LastEnd)
+	switch {
+	case st.LastEnd.IsZero() && st.FirstStart.IsZero() && ok:
+		st.FirstStart = start
+		st.dirty = true
+		r.save(ctx, t, st)
+	case !st.FirstStart.IsZero() && end.Sub(st.FirstStart) <= 2*r.cfg.MaxBackfill:
+		start = st.FirstStart
+	}
+	return start, end, ok
 }
 
 func (r *Receiver) save(ctx context.Context, t *target, st *State) {

@@ -13,9 +13,10 @@ type Provider interface {
 	// Name is the cloud.provider value: aws, azure, gcp.
 	Name() string
 	// Targets returns every unit polled on its own (account × region, or whatever the cloud
-	// splits by). It is called once at start and must not call the cloud: a credential or
-	// network problem is a collection failure reported at each poll, not a failed start.
-	// Targets record their API requests and billed units in tel.
+	// splits by). The loop calls it at the first poll, and at each next one until it succeeds,
+	// so it may call the cloud (to list the subscriptions an identity can see); a failure is
+	// reported in the collection status, never a failed start. Targets record their API
+	// requests and billed units in tel.
 	Targets(ctx context.Context, tel *Telemetry) ([]Target, error)
 	// Classify says what an API error means, with a short code for the collection status
 	// (AccessDenied, ExpiredToken, Throttling, timeout).

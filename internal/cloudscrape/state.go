@@ -22,11 +22,13 @@ const stateVersion = 1
 // points (Commit): if the consumer refuses them or the process dies first, the state is still
 // the one before the poll, so the next poll emits the same points again.
 type State struct {
-	Version int                     `json:"version"`
-	LastEnd time.Time               `json:"last_end"`
-	Series  map[string]*SeriesState `json:"series"`
-	pending map[string]SeriesState
-	dirty   bool
+	Version int       `json:"version"`
+	LastEnd time.Time `json:"last_end"`
+	// FirstStart is where a first start's backfill began while it is not completed.
+	FirstStart time.Time               `json:"first_start,omitzero"`
+	Series     map[string]*SeriesState `json:"series"`
+	pending    map[string]SeriesState
+	dirty      bool
 }
 
 // SeriesState is one series' memory.
@@ -88,6 +90,7 @@ func (s *State) Commit(end time.Time) {
 	clear(s.pending)
 	if end.After(s.LastEnd) {
 		s.LastEnd = end
+		s.FirstStart = time.Time{}
 		s.dirty = true
 	}
 }

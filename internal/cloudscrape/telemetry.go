@@ -23,6 +23,7 @@ const (
 	MetricPointsDuplicate = "otelcol_receiver_cloud_points_duplicate"
 	MetricSeries          = "otelcol_receiver_cloud_series"
 	MetricLastSuccess     = "otelcol_receiver_cloud_last_success"
+	MetricQuotaRemaining  = "otelcol_receiver_cloud_quota_remaining"
 )
 
 // Window outcomes of MetricWindows.
@@ -44,9 +45,11 @@ type Telemetry struct {
 	dups      metric.Int64Counter
 	series    metric.Int64ObservableGauge
 	lastOK    metric.Float64ObservableGauge
+	quota     metric.Int64ObservableGauge
 	reg       metric.Registration
 	mu        sync.Mutex
 	gauges    map[[2]string]gaugeValues // account, region
+	quotas    map[[2]string]int64       // account, quota
 	unregOnce sync.Once
 }
 
@@ -58,7 +61,7 @@ type gaugeValues struct {
 // NewTelemetry creates the instruments of provider's loop.
 func NewTelemetry(set component.TelemetrySettings, provider string) (*Telemetry, error) {
 	m := set.MeterProvider.Meter("github.com/mcobs/mcobs/internal/cloudscrape")
-	t := &Telemetry{provider: attribute.String("provider", provider), gauges: map[[2]string]gaugeValues{}}
+	t := &Telemetry{provider: attribute.String("provider", provider), gauges: map[[2]string]gaugeValues{}, quotas: map[[2]string]int64{}}
 	var err, errs error
 	t.requests, err = m.Int64Counter(MetricAPIRequests, metric.WithUnit("{request}"),
 		metric.WithDescription("Cloud API requests sent, retries included, by provider, account, service, operation and outcome (ok, throttled, auth, error, timeout)."))
@@ -81,10 +84,13 @@ func NewTelemetry(set component.TelemetrySettings, provider string) (*Telemetry,
 	t.lastOK, err = m.Float64ObservableGauge(MetricLastSuccess, metric.WithUnit("s"),
 		metric.WithDescription("When the target last completed a window, Unix seconds, by provider, account and region."))
 	errs = errors.Join(errs, err)
+	t.quota, err = m.Int64ObservableGauge(MetricQuotaRemaining, metric.WithUnit("{request}"),
+		metric.WithDescription("Requests the cloud says are left in a rate-limit window (ARM's x-ms-ratelimit-remaining-*), by provider, account and quota."))
+	errs = errors.Join(errs, err)
 	if errs != nil {
 		return nil, errs
 	}
-	t.reg, err = m.RegisterCallback(t.observe, t.series, t.lastOK)
+	t.reg, err = m.RegisterCallback(t.observe, t.series, t.lastOK, t.quota)
 	return t, err
 }
 
@@ -98,7 +104,17 @@ func (t *Telemetry) observe(_ context.Context, o metric.Observer) error {
 			o.ObserveFloat64(t.lastOK, float64(g.lastOK.UnixNano())/1e9, attrs)
 		}
 	}
+	for k, v := range t.quotas {
+		o.ObserveInt64(t.quota, v, metric.WithAttributes(t.provider, attribute.String("cloud.account.id", k[0]), attribute.String("quota", k[1])))
+	}
 	return nil
+}
+
+// Quota records what the cloud says is left of a rate-limit quota of account.
+func (t *Telemetry) Quota(account, quota string, remaining int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.quotas[[2]string{account, quota}] = remaining
 }
 
 // Shutdown stops observing the gauges.

@@ -19,13 +19,6 @@ import (
 	"github.com/mcobs/mcobs/internal/cloudscrape"
 )
 
-// Inventory metrics of a target's networks.
-var (
-	vpcState     = canonical.Metric{Name: "mcobs.vpc.state", Description: "1 for each VPC, with its state."}
-	vpcSubnetIPs = canonical.Metric{Name: "mcobs.vpc.subnet.available_ip_addresses", Unit: "{address}", Description: "Available IP addresses per subnet."}
-	vpcRoutes    = canonical.Metric{Name: "mcobs.vpc.routes", Unit: "{route}", Description: "Routes over all route tables of a VPC."}
-)
-
 // normalizeState maps provider states onto the three the overview counts.
 func normalizeState(s string) string {
 	switch s {
@@ -133,7 +126,7 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 		}
 		for _, sn := range page.Subnets {
 			if v := byID[aws.ToString(sn.VpcId)]; v != nil {
-				subnets = append(subnets, cloudscrape.InventoryPoint{Metric: vpcSubnetIPs, Value: int64(aws.ToInt32(sn.AvailableIpAddressCount)),
+				subnets = append(subnets, cloudscrape.InventoryPoint{Metric: canonical.SubnetAvailableIPs, Value: int64(aws.ToInt32(sn.AvailableIpAddressCount)),
 					Attrs: []cloudscrape.Attr{{Key: "vpc.id", Value: v.id}, {Key: "subnet.id", Value: aws.ToString(sn.SubnetId)}, {Key: canonical.AttrCloudAZ, Value: aws.ToString(sn.AvailabilityZone)}}})
 			}
 		}
@@ -153,8 +146,8 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 	for _, v := range vpcs {
 		id := cloudscrape.Attr{Key: "vpc.id", Value: v.id}
 		inv.Points = append(inv.Points,
-			cloudscrape.InventoryPoint{Metric: vpcState, Value: 1, Attrs: []cloudscrape.Attr{id, {Key: "state", Value: v.state}}},
-			cloudscrape.InventoryPoint{Metric: vpcRoutes, Value: int64(v.routes), Attrs: []cloudscrape.Attr{id}})
+			cloudscrape.InventoryPoint{Metric: canonical.NetworkState, Value: 1, Attrs: []cloudscrape.Attr{id, {Key: "state", Value: v.state}}},
+			cloudscrape.InventoryPoint{Metric: canonical.NetworkRoutes, Value: int64(v.routes), Attrs: []cloudscrape.Attr{id}})
 	}
 	inv.Points = append(inv.Points, subnets...)
 	return nil

@@ -47,12 +47,14 @@ const eoTargets = 4
 //     perhaps not yet sent);
 //   - during a later poll's GetMetricData;
 //   - between the WAL write and the checkpoint save: too short to aim a signal at, so the test
-//     lets a poll complete, kills, and puts back the storage directory as it was before that
-//     poll. The collector then holds the WAL entry but the old checkpoint, as after such a kill.
+//     lets a poll complete, kills, and puts back the aws receiver's storage file as it was
+//     before that poll. The collector then holds the WAL entry but the old checkpoint, as after
+//     such a kill.
 //
-// A Prometheus with an out-of-order window keeps the first of two samples with one timestamp
-// and says nothing, so a proxy in front of it records every value delivered: a replayed window
-// must carry the same values, which for counters means the receiver restored its running totals.
+// Prometheus drops a sample sent again with the same value without a word, and refuses one sent
+// with another value (400, the whole request), which the exporter's WAL then sends again and
+// again; so a proxy in front of it records every value sent: a replayed window must carry the
+// same values, which for counters means the receiver restored its running totals.
 func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	bin := binDir(t, "mcobs", "prometheus", "otelcol-mcobs")
 	dir := t.TempDir()
@@ -120,26 +122,24 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	time.Sleep(time.Second)
 	col.kill()
 
-	// 4. A poll completes; its WAL entry stays, its checkpoints are undone, as if the kill had
-	// come between the WAL write and the checkpoint save.
+	// 4. A poll completes; its WAL entry stays, the receiver's checkpoints are undone (the other
+	// components' storage stays as the kill left it), as if the kill had come between the WAL
+	// write and the checkpoint save.
 	col.start("later poll completes, killed, checkpoints put back")
 	col.waitCompleted(eoTargets)
 	col.kill()
-	if err := os.RemoveAll(storage); err != nil {
-		t.Fatal(err)
-	}
-	copyDir(t, before, storage)
+	restoreReceiverCheckpoints(t, before, storage)
 
 	// 5. The restart polls the same window again, then polls once more a minute later.
 	col.start("replays the window, then polls once more")
 	col.waitCompleted(2 * eoTargets)
-	proxy.waitQuiet(2 * time.Second)
+	proxy.waitQuiet(t, 2*time.Second, 30*time.Second)
 	t.Logf("%d collector starts in %s", col.runs, time.Since(start).Round(time.Second))
 
 	series := promCloudSeries(t, promPort)
-	checkAgainstSimulator(t, series, simCfg.cfg)
-	proxy.check(t)
-	col.stop()
+	first := checkAgainstSimulator(t, series, simCfg.cfg)
+	// The window of step 4 begins where the first poll's 30-minute backfill ended.
+	proxy.check(t, first+(30*time.Minute).Milliseconds())
 	col.checkLog()
 }
 
@@ -240,6 +240,21 @@ func copyDir(t *testing.T, src, dst string) {
 		}
 		writeFile(t, filepath.Join(dst, e.Name()), string(b))
 	}
+}
+
+// restoreReceiverCheckpoints puts back the aws receiver's storage file from the copy in src.
+func restoreReceiverCheckpoints(t *testing.T, src, storage string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(src, "receiver_aws*"))
+	if err != nil || len(files) != 1 {
+		entries, _ := os.ReadDir(src)
+		t.Fatalf("want one storage file of the aws receiver in %v (err %v)", entries, err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(storage, filepath.Base(files[0])), string(b))
 }
 
 // eoCollector is otelcol-mcobs run directly, so the test can SIGKILL it.
@@ -373,17 +388,32 @@ func (c *eoCollector) tail() string {
 	return strings.Join(lines[max(0, len(lines)-40):], "\n")
 }
 
-// checkLog fails the test on a panic or an error logged by any run.
+// checkLog stops the collector and fails the test on a panic logged by any run, or an error
+// logged before this stop (v0.158's WAL reader logs one when it is stopped).
 func (c *eoCollector) checkLog() {
 	c.t.Helper()
+	st, err := os.Stat(c.log)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.stop()
 	b, err := os.ReadFile(c.log)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.Contains(l, "panic") || strings.Contains(l, "\terror\t") {
-			c.t.Errorf("collector logged: %s", l)
+	if i := bytes.Index(b, []byte("panic")); i >= 0 {
+		c.t.Errorf("collector panicked:\n%s", b[i:min(len(b), i+2000)])
+	}
+	errors := 0
+	for _, l := range strings.Split(string(b[:st.Size()]), "\n") {
+		if strings.Contains(l, "\terror\t") {
+			if errors++; errors <= 5 {
+				c.t.Errorf("collector logged: %.600s", l)
+			}
 		}
+	}
+	if errors > 5 {
+		c.t.Errorf("... %d errors logged in all", errors)
 	}
 }
 
@@ -492,15 +522,15 @@ func simulatedSeries(s *sim.Simulator) map[string]expectedSeries {
 // checkAgainstSimulator expects in Prometheus exactly the simulated fleet's canonical series,
 // each with one sample per minute over one common range of at least the 30-minute backfill and
 // two later periods, the gauges with the simulator's value and the counters with the running
-// total of its per-minute amounts from the first minute on.
-func checkAgainstSimulator(t *testing.T, got []promSeries, cfg sim.Config) {
+// total of its per-minute amounts from the first minute on. It returns the first minute (Unix ms).
+func checkAgainstSimulator(t *testing.T, got []promSeries, cfg sim.Config) int64 {
 	t.Helper()
 	s, err := sim.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := simulatedSeries(s)
-	if len(got) == 0 {
+	if len(got) == 0 || len(got[0].samples) == 0 {
 		t.Fatal("no cloud series in Prometheus")
 	}
 	first, last := got[0].samples[0].tsMs, got[0].samples[len(got[0].samples)-1].tsMs
@@ -527,6 +557,7 @@ func checkAgainstSimulator(t *testing.T, got []promSeries, cfg sim.Config) {
 		t.Errorf("samples from %s to %s: %d minutes, want the 30-minute backfill and at least 2 later periods", ms(first), ms(last), n)
 	}
 	t.Logf("%d cloud series, each with one sample per minute from %s to %s", len(got), ms(first), ms(last))
+	return first
 }
 
 // checkSeries expects one sample per minute with the simulator's value.
@@ -642,8 +673,10 @@ func (p *recordingProxy) record(body []byte) {
 	}
 }
 
-// waitQuiet waits until nothing was written for d: the WAL is sent.
-func (p *recordingProxy) waitQuiet(d time.Duration) {
+// waitQuiet waits until nothing was written for d (the WAL is sent), at most timeout.
+func (p *recordingProxy) waitQuiet(t *testing.T, d, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	for {
 		p.mu.Lock()
 		idle := time.Since(p.last)
@@ -651,21 +684,30 @@ func (p *recordingProxy) waitQuiet(d time.Duration) {
 		if idle >= d {
 			return
 		}
+		if time.Now().After(deadline) {
+			t.Errorf("the collector still writes %s after its last poll completed", timeout)
+			return
+		}
 		time.Sleep(d - idle)
 	}
 }
 
-// check fails on a non-2xx answer of Prometheus (it drops the whole request) and on a cloud
-// series sent with two values for one timestamp, and logs how many samples were sent again.
-func (p *recordingProxy) check(t *testing.T) {
+// check fails on a non-2xx answer of Prometheus (it drops the whole request), on a cloud
+// series sent with two values for one timestamp, and on a cloud series sent only once at
+// replayed (Unix ms), the first minute of the window the collector polled twice: then the test
+// did not test a replay. It logs how many samples were sent again.
+func (p *recordingProxy) check(t *testing.T, replayed int64) {
 	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, e := range p.errors {
-		t.Errorf("Prometheus refused a remote write: %s", e)
+	if len(p.errors) > 0 {
+		t.Errorf("Prometheus refused %d remote writes; the first: %s; the last: %s", len(p.errors), p.errors[0], p.errors[len(p.errors)-1])
 	}
-	resent, conflicts, other := 0, 0, 0
+	resent, conflicts, other, notReplayed := 0, 0, 0, 0
 	for key, byTS := range p.values {
+		if p.cloud[key] && len(byTS[replayed]) < 2 {
+			notReplayed++
+		}
 		for ts, vs := range byTS {
 			if len(vs) > 1 {
 				resent++
@@ -685,6 +727,9 @@ func (p *recordingProxy) check(t *testing.T) {
 				break
 			}
 		}
+	}
+	if notReplayed > 0 {
+		t.Errorf("%d cloud series were sent fewer than twice at %s: the window was not polled again", notReplayed, ms(replayed))
 	}
 	if conflicts > 10 {
 		t.Errorf("... %d series and timestamps sent with different values in all", conflicts)
