@@ -162,21 +162,26 @@ func checkSimulatedFleet(t *testing.T, promPort int) {
 	if !waitForAny(t, promPort, cpu, 90*time.Second) {
 		t.Fatalf("no %s in Prometheus", cpu)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Each target's points arrive on their own: wait for both accounts.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	samples, err := queryRawBy(ctx, promPort, cpu, "cloud_account_id")
-	if err != nil {
-		t.Fatal(err)
-	}
 	accounts := map[string]bool{}
-	for _, s := range samples {
-		accounts[s.series] = true
-		if s.value < 0 || s.value > 1 {
-			t.Errorf("CPU utilization %v outside the 0-1 ratio", s.value)
+	for !accounts["111111111111"] || !accounts["222222222222"] {
+		samples, err := queryRawBy(ctx, promPort, cpu, "cloud_account_id")
+		if err != nil {
+			t.Fatalf("CPU from accounts %v, want both simulated accounts: %v", accounts, err)
 		}
-	}
-	if !accounts["111111111111"] || !accounts["222222222222"] {
-		t.Errorf("CPU from accounts %v, want both simulated accounts", accounts)
+		for _, s := range samples {
+			accounts[s.series] = true
+			if s.value < 0 || s.value > 1 {
+				t.Errorf("CPU utilization %v outside the 0-1 ratio", s.value)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("CPU from accounts %v, want both simulated accounts", accounts)
+		case <-time.After(time.Second):
+		}
 	}
 	// The receiver hands each target's points on by themselves, and the inventory and status
 	// once every target was polled: they may arrive a little after the first CPU points.
