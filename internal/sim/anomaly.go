@@ -15,6 +15,9 @@ const (
 
 // Anomaly is one injected anomaly; the list is the ground truth served at /sim/truth.
 type Anomaly struct {
+	// Cloud is "aws" or "azure". On Azure, Account is the subscription id, Region the
+	// location, Namespace the resource type and Resource the ARM resource id.
+	Cloud      string      `json:"cloud"`
 	Kind       string      `json:"kind"`
 	Account    string      `json:"account"`
 	Region     string      `json:"region"`
@@ -25,7 +28,8 @@ type Anomaly struct {
 	Start      time.Time   `json:"start"`
 	End        time.Time   `json:"end"`
 	// Magnitude is relative to the series' base level for spikes and level shifts, and in
-	// percentage points per hour for a memory leak.
+	// percentage points per hour for a memory leak (used memory rises, available memory
+	// falls by that much).
 	Magnitude   float64 `json:"magnitude"`
 	Description string  `json:"description"`
 }
@@ -77,36 +81,99 @@ func newAnomalies(seed int64, f *Fleet, cfg AnomalyConfig, start time.Time) anom
 		s := c[int(mix(h^1)%uint64(len(c)))]
 		begin := start.Add(time.Duration(unit(mix(h^2))*float64(cfg.Window/time.Minute)) * time.Minute)
 		a := Anomaly{
-			Kind: kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
+			Cloud: "aws", Kind: kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
 			MetricName: s.MetricName, Dimensions: s.Dimensions, Resource: s.Resource, Start: begin,
 		}
-		switch kind {
-		case AnomalySpike:
-			a.End = begin.Add(time.Duration(5+mix(h^3)%20) * time.Minute)
-			a.Magnitude = between(mix(h^4), 1.5, 3)
-			a.Description = fmt.Sprintf("%s rises to %.1fx its base level", s.MetricName, 1+a.Magnitude)
-		case AnomalyLevelShift:
-			a.End = begin.Add(6 * time.Hour)
-			a.Magnitude = between(mix(h^4), 0.8, 1.5)
-			a.Description = fmt.Sprintf("%s shifts up by %.0f%% of its base level for 6h", s.MetricName, 100*a.Magnitude)
-		case AnomalyMemoryLeak:
-			a.End = begin.Add(12 * time.Hour)
-			a.Magnitude = between(mix(h^4), 3, 6)
-			a.Description = fmt.Sprintf("memory grows %.1f percentage points per hour for 12h", a.Magnitude)
-		case AnomalyStatusCheck:
-			a.End = begin.Add(time.Duration(3+mix(h^3)%10) * time.Minute)
-			a.Magnitude = 1
-			a.Description = "status check fails"
-		}
-		set.index[anomalyKey(s.Account, s.Region, s.Namespace, s.MetricName, s.Resource)] = append(
-			set.index[anomalyKey(s.Account, s.Region, s.Namespace, s.MetricName, s.Resource)], len(set.list))
-		set.list = append(set.list, a)
+		shape(&a, h)
+		set.add(a)
 	}
 	return set
 }
 
-// apply adds the anomalies of a series to a value at a minute.
-func (set anomalySet) apply(ser Series, minute time.Time, v, base float64) float64 {
+// shape sets an anomaly's end, magnitude and description from its kind and hash.
+func shape(a *Anomaly, h uint64) {
+	begin := a.Start
+	switch a.Kind {
+	case AnomalySpike:
+		a.End = begin.Add(time.Duration(5+mix(h^3)%20) * time.Minute)
+		a.Magnitude = between(mix(h^4), 1.5, 3)
+		a.Description = fmt.Sprintf("%s rises to %.1fx its base level", a.MetricName, 1+a.Magnitude)
+	case AnomalyLevelShift:
+		a.End = begin.Add(6 * time.Hour)
+		a.Magnitude = between(mix(h^4), 0.8, 1.5)
+		a.Description = fmt.Sprintf("%s shifts up by %.0f%% of its base level for 6h", a.MetricName, 100*a.Magnitude)
+	case AnomalyMemoryLeak:
+		a.End = begin.Add(12 * time.Hour)
+		a.Magnitude = between(mix(h^4), 3, 6)
+		a.Description = fmt.Sprintf("memory grows %.1f percentage points per hour for 12h", a.Magnitude)
+		if a.Cloud == "azure" {
+			a.Description = fmt.Sprintf("%s falls %.1f percentage points per hour for 12h (Available Memory Bytes with it)", a.MetricName, a.Magnitude)
+		}
+	case AnomalyStatusCheck:
+		a.End = begin.Add(time.Duration(3+mix(h^3)%10) * time.Minute)
+		a.Magnitude = 1
+		a.Description = "status check fails"
+	}
+}
+
+func (set *anomalySet) add(a Anomaly) {
+	k := anomalyKey(a.Account, a.Region, a.Namespace, a.MetricName, a.Resource)
+	set.index[k] = append(set.index[k], len(set.list))
+	set.list = append(set.list, a)
+}
+
+// azureAnomalyTargets is the cycle of Azure anomalies: kind, resource type and metric. Azure
+// has no status check metric among those simulated, so it has spikes on databases instead.
+var azureAnomalyTargets = []struct{ kind, namespace, metric string }{
+	{AnomalySpike, AzureVMNamespace, "Percentage CPU"},
+	{AnomalyLevelShift, AzureVMNamespace, "Network In Total"},
+	{AnomalyMemoryLeak, AzureVMNamespace, "Available Memory Percentage"},
+	{AnomalySpike, AzurePostgresNamespace, "cpu_percent"},
+	{AnomalyLevelShift, AzurePostgresNamespace, "active_connections"},
+	{AnomalySpike, AzureVMNamespace, "Disk Write Operations/Sec"},
+}
+
+// addAzure places count anomalies on series of running Azure resources, in the same window
+// as the AWS ones and from their own hash stream, so adding Azure moved no AWS anomaly.
+func (set *anomalySet) addAzure(seed int64, f *AzureFleet, cfg AnomalyConfig, start time.Time) {
+	if f == nil {
+		return
+	}
+	cands := map[string][]Series{}
+	for _, vm := range f.VMs {
+		if vm.PowerState != PowerRunning {
+			continue
+		}
+		for _, s := range f.ResourceSeries(vm.ID) {
+			cands[s.Namespace+"|"+s.MetricName] = append(cands[s.Namespace+"|"+s.MetricName], s)
+		}
+	}
+	for _, pg := range f.PostgresServers {
+		for _, s := range f.ResourceSeries(pg.ID) {
+			cands[s.Namespace+"|"+s.MetricName] = append(cands[s.Namespace+"|"+s.MetricName], s)
+		}
+	}
+	for n := 0; n < cfg.Count; n++ {
+		t := azureAnomalyTargets[n%len(azureAnomalyTargets)]
+		c := cands[t.namespace+"|"+t.metric]
+		if len(c) == 0 {
+			continue
+		}
+		h := hashOf(seed, "azure-anomaly", n)
+		s := c[int(mix(h^1)%uint64(len(c)))]
+		a := Anomaly{
+			Cloud: "azure", Kind: t.kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
+			MetricName: s.MetricName, Dimensions: []Dimension{}, Resource: s.Resource,
+			Start: start.Add(time.Duration(unit(mix(h^2))*float64(cfg.Window/time.Minute)) * time.Minute),
+		}
+		shape(&a, h)
+		set.add(a)
+	}
+}
+
+// apply adds the anomalies of a series to a value at a minute; falls marks metrics of what
+// is left (available memory), which a memory leak lowers.
+func (set anomalySet) apply(ser Series, minute time.Time, v, base float64, falls bool) float64 {
 	for _, i := range set.index[anomalyKey(ser.Account, ser.Region, ser.Namespace, ser.MetricName, ser.Resource)] {
 		a := set.list[i]
 		if minute.Before(a.Start) || !minute.Before(a.End) {
@@ -116,7 +183,11 @@ func (set anomalySet) apply(ser Series, minute time.Time, v, base float64) float
 		case AnomalySpike, AnomalyLevelShift:
 			v += a.Magnitude * base
 		case AnomalyMemoryLeak:
-			v += a.Magnitude * minute.Sub(a.Start).Hours()
+			if falls {
+				v -= a.Magnitude * minute.Sub(a.Start).Hours()
+			} else {
+				v += a.Magnitude * minute.Sub(a.Start).Hours()
+			}
 		case AnomalyStatusCheck:
 			v = 1
 		}

@@ -32,6 +32,8 @@ type Config struct {
 	Faults FaultConfig `yaml:"faults"`
 	// AWS holds the accounts, their credentials and assumable roles, and API limits.
 	AWS AWSConfig `yaml:"aws"`
+	// Azure holds the tenant, its service principal, the subscriptions and the Azure fleet.
+	Azure AzureConfig `yaml:"azure"`
 }
 
 // FleetConfig sizes the simulated fleet.
@@ -113,8 +115,40 @@ type RoleConfig struct {
 	ExternalID string `yaml:"external_id"`
 }
 
-// DefaultConfig returns the embedded default configuration: 2 accounts, 2 regions, 40 EC2
-// instances and 4 RDS instances.
+// AzureConfig describes the simulated Azure tenant: the service principal that may get
+// tokens, the subscriptions and the resources in each of them.
+type AzureConfig struct {
+	// TenantID is the Entra ID tenant (a GUID) every subscription belongs to.
+	TenantID string `yaml:"tenant_id"`
+	// ClientID is the application (client) id of the service principal.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret is the service principal's secret for the client credentials grant.
+	ClientSecret string `yaml:"client_secret"`
+	// Subscriptions are the simulated subscriptions; each holds its own copy of the fleet.
+	Subscriptions []SubscriptionConfig `yaml:"subscriptions"`
+	// Regions lists the Azure regions (e.g. eastus) every subscription has resources in.
+	Regions []string `yaml:"regions"`
+	// VMs is the number of virtual machines per subscription, spread over the regions and
+	// two resource groups.
+	VMs int `yaml:"vms"`
+	// StoppedFraction is the share of VMs that are stopped or deallocated (alternately, 0 to
+	// 1); when it is above 0, one more VM per subscription (of at least 4) is starting.
+	StoppedFraction float64 `yaml:"stopped_fraction"`
+	// PostgresServers is the number of PostgreSQL flexible servers per subscription and region.
+	PostgresServers int `yaml:"postgres_servers"`
+}
+
+// SubscriptionConfig is one simulated Azure subscription.
+type SubscriptionConfig struct {
+	// ID is the subscription id (a GUID).
+	ID string `yaml:"id"`
+	// Name is the subscription's display name.
+	Name string `yaml:"name"`
+}
+
+// DefaultConfig returns the embedded default configuration: 2 AWS accounts, 2 regions, 40 EC2
+// instances and 4 RDS instances; 2 Azure subscriptions, 2 regions, 12 VMs and 2 PostgreSQL
+// servers in each subscription.
 func DefaultConfig() Config {
 	var cfg Config
 	if err := decodeYAML(defaultConfigYAML, &cfg); err != nil {
@@ -159,8 +193,10 @@ func decodeYAML(b []byte, cfg *Config) error {
 }
 
 var (
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-	regionRe    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	accountIDRe   = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRe      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	guidRe        = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	azureRegionRe = regexp.MustCompile(`^[a-z]+[0-9]*$`)
 )
 
 // Validate reports every problem at once, each naming its YAML key.
@@ -254,12 +290,71 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	errs = append(errs, c.Azure.validate()...)
+	for _, s := range c.Azure.Subscriptions {
+		seenID[s.ID] = true
+	}
+	seenID[c.Azure.TenantID] = true
 	for i, id := range c.Faults.Accounts {
 		if !seenID[id] {
-			add("`faults.accounts[%d]` must be a configured account id, got %q", i, id)
+			add("`faults.accounts[%d]` must be a configured AWS account id, Azure subscription id or Azure tenant id, got %q", i, id)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validate checks the azure section, each error naming its key.
+func (a AzureConfig) validate() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if !guidRe.MatchString(a.TenantID) {
+		add("`azure.tenant_id` must be a lowercase GUID, got %q", a.TenantID)
+	}
+	if !guidRe.MatchString(a.ClientID) {
+		add("`azure.client_id` must be a lowercase GUID, got %q", a.ClientID)
+	}
+	if a.ClientSecret == "" {
+		add("`azure.client_secret` must be set")
+	}
+	if len(a.Subscriptions) == 0 {
+		add("`azure.subscriptions` must list at least one subscription")
+	}
+	seen := map[string]bool{}
+	for i, s := range a.Subscriptions {
+		if !guidRe.MatchString(s.ID) {
+			add("`azure.subscriptions[%d].id` must be a lowercase GUID, got %q", i, s.ID)
+		}
+		if seen[s.ID] {
+			add("`azure.subscriptions[%d].id` repeats %q", i, s.ID)
+		}
+		seen[s.ID] = true
+		if s.Name == "" {
+			add("`azure.subscriptions[%d].name` must be set", i)
+		}
+	}
+	if len(a.Regions) == 0 {
+		add("`azure.regions` must list at least one region")
+	}
+	seenRegion := map[string]bool{}
+	for i, r := range a.Regions {
+		if !azureRegionRe.MatchString(r) {
+			add("`azure.regions[%d]` must be an Azure region name like eastus, got %q", i, r)
+		}
+		if seenRegion[r] {
+			add("`azure.regions[%d]` repeats %q", i, r)
+		}
+		seenRegion[r] = true
+	}
+	if a.VMs < 0 {
+		add("`azure.vms` must not be negative, got %d", a.VMs)
+	}
+	if a.StoppedFraction < 0 || a.StoppedFraction > 1 {
+		add("`azure.stopped_fraction` must be between 0 and 1, got %v", a.StoppedFraction)
+	}
+	if a.PostgresServers < 0 {
+		add("`azure.postgres_servers` must not be negative, got %d", a.PostgresServers)
+	}
+	return errs
 }
 
 // anomalyStart resolves the configured anomaly window start.

@@ -26,6 +26,12 @@ type Series struct {
 	// Active is false for series of stopped resources: they are listed (CloudWatch keeps
 	// metrics for two weeks) but have no recent datapoints and no datapoints at all here.
 	Active bool
+	// Until, when set, is the first minute without samples: the resource stopped then
+	// (Azure VMs that are stopped or deallocated have data until they stopped).
+	Until time.Time
+	// Capacity is the resource's size for metrics that depend on it (a VM's memory in
+	// bytes, a server's storage in bytes); zero when no metric of the series needs it.
+	Capacity float64
 }
 
 // metricDef describes how one metric behaves.
@@ -44,6 +50,14 @@ type metricDef struct {
 	min, max float64
 	// count marks integer-valued metrics.
 	count bool
+	// scaled makes lo and hi fractions of the series' Capacity.
+	scaled bool
+	// percentOf derives the metric from another metric of the same resource: its value is
+	// that metric's sample, a percentage, times Capacity/100 (available memory in bytes
+	// follows available memory in percent, anomalies included).
+	percentOf string
+	// free marks metrics of what is left (available memory): a memory leak lowers them.
+	free bool
 }
 
 var growthEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -75,7 +89,9 @@ var (
 
 var metricDefs = func() map[string]metricDef {
 	m := map[string]metricDef{}
-	for _, d := range append(append(append([]metricDef{}, ec2Metrics...), rdsMetrics...), agentMemMetric, agentDiskMetric) {
+	all := append(append(append([]metricDef{}, ec2Metrics...), rdsMetrics...), agentMemMetric, agentDiskMetric)
+	all = append(append(all, azureVMMetrics...), azurePostgresMetrics...)
+	for _, d := range all {
 		m[d.namespace+"/"+d.name] = d
 	}
 	return m
@@ -121,22 +137,29 @@ func (f *Fleet) buildSeries(acct, region string) []Series {
 		active := i.State == "running"
 		dims := []Dimension{{"InstanceId", i.ID}}
 		for _, d := range ec2Metrics {
-			out = append(out, Series{acct, region, d.namespace, d.name, d.unit, dims, i.ID, active})
+			out = append(out, Series{Account: acct, Region: region, Namespace: d.namespace, MetricName: d.name, Unit: d.unit, Dimensions: dims, Resource: i.ID, Active: active})
 		}
 		if i.Agent {
 			out = append(out,
-				Series{acct, region, agentMemMetric.namespace, agentMemMetric.name, agentMemMetric.unit, dims, i.ID, active},
 				Series{
-					acct, region, agentDiskMetric.namespace, agentDiskMetric.name, agentDiskMetric.unit,
-					[]Dimension{{"InstanceId", i.ID}, {"device", "nvme0n1p1"}, {"fstype", "xfs"}, {"path", "/"}},
-					i.ID, active,
+					Account: acct, Region: region, Namespace: agentMemMetric.namespace, MetricName: agentMemMetric.name,
+					Unit: agentMemMetric.unit, Dimensions: dims, Resource: i.ID, Active: active,
+				},
+				Series{
+					Account: acct, Region: region, Namespace: agentDiskMetric.namespace, MetricName: agentDiskMetric.name,
+					Unit:       agentDiskMetric.unit,
+					Dimensions: []Dimension{{"InstanceId", i.ID}, {"device", "nvme0n1p1"}, {"fstype", "xfs"}, {"path", "/"}},
+					Resource:   i.ID, Active: active,
 				})
 		}
 	}
 	for _, d := range f.DBInstancesIn(acct, region) {
 		dims := []Dimension{{"DBInstanceIdentifier", d.Identifier}}
 		for _, m := range rdsMetrics {
-			out = append(out, Series{acct, region, m.namespace, m.name, m.unit, dims, d.Identifier, d.Status == "available"})
+			out = append(out, Series{
+				Account: acct, Region: region, Namespace: m.namespace, MetricName: m.name, Unit: m.unit,
+				Dimensions: dims, Resource: d.Identifier, Active: d.Status == "available",
+			})
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -162,21 +185,30 @@ func (f *Fleet) FindSeries(acct, region, namespace, name string, dims []Dimensio
 
 // Sample is the value of a series for the one-minute bucket starting at minute, before
 // settling. It is a pure function of the seed, the series and the minute; ok is false when
-// the resource produced no data (stopped).
+// the resource produced no data (stopped, or stopped by then).
 func (s *Simulator) Sample(ser Series, minute time.Time) (float64, bool) {
-	if !ser.Active {
+	minute = minute.UTC().Truncate(time.Minute)
+	if !ser.Active || !ser.Until.IsZero() && !minute.Before(ser.Until) {
 		return 0, false
 	}
 	def, ok := metricDefFor(ser.Namespace, ser.MetricName)
 	if !ok {
 		return 0, false
 	}
+	if def.percentOf != "" {
+		of := ser
+		of.MetricName = def.percentOf
+		pct, ok := s.Sample(of, minute)
+		return math.Round(pct / 100 * ser.Capacity), ok
+	}
 	seed := s.cfg.Seed
 	key := ser.Namespace + "/" + ser.MetricName + "/" + ser.Resource + "/" + dimsKey(ser.Dimensions)
-	minute = minute.UTC().Truncate(time.Minute)
 	m := minute.Unix() / 60
 
 	base := between(hashOf(seed, "base", key), def.lo, def.hi)
+	if def.scaled {
+		base *= ser.Capacity
+	}
 	days := minute.Sub(growthEpoch).Hours() / 24
 	level := base
 	if def.perDay > 0 {
@@ -190,7 +222,7 @@ func (s *Simulator) Sample(ser Series, minute time.Time) (float64, bool) {
 		weekly = -1
 	}
 	v := level * (1 + def.daily*daily + def.weekly*weekly + def.noise*gauss(hashOf(seed, "noise", key, m)))
-	v = s.anomalies.apply(ser, minute, v, base)
+	v = s.anomalies.apply(ser, minute, v, base, def.free)
 	if v < def.min {
 		v = def.min
 	}
@@ -254,11 +286,57 @@ func (s *Simulator) Aggregate(ser Series, stat string, period time.Duration, sta
 	if period < time.Minute || !ser.Active {
 		return nil
 	}
-	first := start.UTC().Truncate(time.Minute)
 	var out []Point
-	for p := first; p.Before(end); p = p.Add(period) {
-		var sum, lo, hi float64
-		n := 0
+	for _, w := range s.Windows(ser, start.UTC().Truncate(time.Minute), period, end, now) {
+		if w.Count == 0 {
+			continue
+		}
+		var v float64
+		switch stat {
+		case StatAverage:
+			v = w.Average()
+		case StatMinimum:
+			v = w.Minimum
+		case StatMaximum:
+			v = w.Maximum
+		case StatSum:
+			v = w.Sum
+		case StatSampleCount:
+			v = float64(w.Count)
+		}
+		out = append(out, Point{w.Start, v})
+	}
+	return out
+}
+
+// Window holds the statistics of the settled samples of one period.
+type Window struct {
+	Start            time.Time
+	Sum              float64
+	Minimum, Maximum float64
+	// Count is the number of samples; zero means the period has no data (yet).
+	Count int
+}
+
+// Average is the mean of the window's samples (0 when it has none).
+func (w Window) Average() float64 {
+	if w.Count == 0 {
+		return 0
+	}
+	return w.Sum / float64(w.Count)
+}
+
+// Windows returns every period of length period from first while it starts before end, with
+// the statistics of the samples settled at now, in one pass over the minutes, so a provider
+// can serve several aggregations at once. Periods without samples are included with Count 0;
+// the caller aligns first (CloudWatch to the query start, Azure to the interval grain).
+func (s *Simulator) Windows(ser Series, first time.Time, period time.Duration, end, now time.Time) []Window {
+	if period < time.Minute {
+		return nil
+	}
+	var out []Window
+	for p := first.UTC(); p.Before(end); p = p.Add(period) {
+		w := Window{Start: p}
 		for m := p; m.Before(p.Add(period)); m = m.Add(time.Minute) {
 			if s.visibleAt(ser, m).After(now) {
 				continue
@@ -267,32 +345,16 @@ func (s *Simulator) Aggregate(ser Series, stat string, period time.Duration, sta
 			if !ok {
 				continue
 			}
-			if n == 0 || v < lo {
-				lo = v
+			if w.Count == 0 || v < w.Minimum {
+				w.Minimum = v
 			}
-			if n == 0 || v > hi {
-				hi = v
+			if w.Count == 0 || v > w.Maximum {
+				w.Maximum = v
 			}
-			sum += v
-			n++
+			w.Sum += v
+			w.Count++
 		}
-		if n == 0 {
-			continue
-		}
-		var v float64
-		switch stat {
-		case StatAverage:
-			v = sum / float64(n)
-		case StatMinimum:
-			v = lo
-		case StatMaximum:
-			v = hi
-		case StatSum:
-			v = sum
-		case StatSampleCount:
-			v = float64(n)
-		}
-		out = append(out, Point{p, v})
+		out = append(out, w)
 	}
 	return out
 }

@@ -168,9 +168,9 @@ func TestAnomaliesChangeTheirSeries(t *testing.T) {
 	with := newTestSim(t, cfg)
 	cfg.Anomalies.Count = 0
 	without := newTestSim(t, cfg)
-	truth := with.Truth()
+	truth := awsTruth(with)
 	if len(truth) != DefaultConfig().Anomalies.Count {
-		t.Fatalf("%d anomalies, want %d", len(truth), DefaultConfig().Anomalies.Count)
+		t.Fatalf("%d AWS anomalies, want %d", len(truth), DefaultConfig().Anomalies.Count)
 	}
 	kinds := map[string]bool{}
 	for _, a := range truth {
@@ -202,6 +202,17 @@ func TestAnomaliesChangeTheirSeries(t *testing.T) {
 			t.Errorf("no %s among the default anomalies", k)
 		}
 	}
+}
+
+// awsTruth is the ground truth of the AWS fleet alone.
+func awsTruth(s *Simulator) []Anomaly {
+	var out []Anomaly
+	for _, a := range s.Truth() {
+		if a.Cloud == "aws" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func TestAggregateHidesUnsettledSamples(t *testing.T) {
@@ -278,10 +289,13 @@ func TestExampleConfig(t *testing.T) {
 	if len(f.Instances) != 300 || len(f.DBInstances) != 12 || len(f.Regions) != 3 || len(f.Accounts) != 2 {
 		t.Errorf("fleet from the example: %d instances, %d DBs, %d regions, %d accounts", len(f.Instances), len(f.DBInstances), len(f.Regions), len(f.Accounts))
 	}
+	if az := s.Azure(); len(az.VMs) != 90 || len(az.PostgresServers) != 6 || len(az.VNets) != 3 {
+		t.Errorf("Azure fleet from the example: %d VMs, %d servers, %d networks", len(az.VMs), len(az.PostgresServers), len(az.VNets))
+	}
 	if got := len(f.SubnetsIn("333333333333", "ap-northeast-2")); got != 4 {
 		t.Errorf("%d subnets in a VPC, want 4", got)
 	}
-	if len(s.Truth()) != 12 || s.Latency("111111111111", "GetMetricData") == 0 || s.Latency("111111111111", "ListMetrics") != 0 {
-		t.Errorf("anomalies %d, latency %v/%v", len(s.Truth()), s.Latency("111111111111", "GetMetricData"), s.Latency("111111111111", "ListMetrics"))
+	if len(awsTruth(s)) != 12 || s.Latency("111111111111", "GetMetricData") == 0 || s.Latency("111111111111", "ListMetrics") != 0 {
+		t.Errorf("anomalies %d, latency %v/%v", len(awsTruth(s)), s.Latency("111111111111", "GetMetricData"), s.Latency("111111111111", "ListMetrics"))
 	}
 }

@@ -23,6 +23,7 @@ const (
 type Simulator struct {
 	cfg       Config
 	fleet     *Fleet
+	azure     *AzureFleet
 	now       func() time.Time
 	start     time.Time
 	anomalies anomalySet
@@ -50,15 +51,20 @@ func New(cfg Config, opts ...Option) (*Simulator, error) {
 	}
 	s.start = s.now()
 	s.fleet = NewFleet(cfg.Seed, cfg)
+	s.azure = NewAzureFleet(cfg.Seed, cfg, s.start)
 	s.anomalies = newAnomalies(cfg.Seed, s.fleet, cfg.Anomalies, cfg.anomalyStart(s.start))
+	s.anomalies.addAzure(cfg.Seed, s.azure, cfg.Anomalies, cfg.anomalyStart(s.start))
 	return s, nil
 }
 
 // Config returns the configuration.
 func (s *Simulator) Config() Config { return s.cfg }
 
-// Fleet returns the simulated resources.
+// Fleet returns the simulated AWS resources.
 func (s *Simulator) Fleet() *Fleet { return s.fleet }
+
+// Azure returns the simulated Azure resources.
+func (s *Simulator) Azure() *AzureFleet { return s.azure }
 
 // Now returns the simulator's current time.
 func (s *Simulator) Now() time.Time { return s.now() }

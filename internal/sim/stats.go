@@ -2,6 +2,7 @@ package sim
 
 import (
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -30,6 +31,21 @@ type MetricsCount struct {
 	Count   int    `json:"count"`
 }
 
+// MetricBatchCount sums the Azure metrics:getBatch calls of one subscription, region and
+// resource type (metric namespace), so a test can check how a collector splits its work
+// (at most 50 resources and 20 metrics per call).
+type MetricBatchCount struct {
+	Account   string `json:"account"`
+	Region    string `json:"region"`
+	Namespace string `json:"namespace"`
+	// Calls is the number of calls that passed validation.
+	Calls int `json:"calls"`
+	// Resources sums the resource ids of those calls.
+	Resources int `json:"resources"`
+	// Metrics sums resource ids times metric names of those calls.
+	Metrics int `json:"metrics"`
+}
+
 // RejectCount is the number of requests rejected before reaching an operation.
 type RejectCount struct {
 	Reason string `json:"reason"`
@@ -40,10 +56,13 @@ type RejectCount struct {
 type Stats struct {
 	// Calls counts every authenticated call, including those answered with an injected fault.
 	Calls []CallCount `json:"calls"`
-	// MetricsRequested counts the queries of successful GetMetricData calls.
+	// MetricsRequested counts the queries of successful GetMetricData calls and the
+	// resources times metric names of Azure metrics:getBatch calls.
 	MetricsRequested []MetricsCount `json:"metrics_requested"`
-	Faults           []FaultCount   `json:"faults"`
-	Rejected         []RejectCount  `json:"rejected"`
+	// MetricBatches counts Azure metrics:getBatch calls per subscription, region and namespace.
+	MetricBatches []MetricBatchCount `json:"metric_batches"`
+	Faults        []FaultCount       `json:"faults"`
+	Rejected      []RejectCount      `json:"rejected"`
 }
 
 // CallsOf returns the number of calls of an operation; an empty account sums all accounts.
@@ -79,6 +98,21 @@ func (s Stats) MetricsRequestedBy(account string) int {
 	return n
 }
 
+// MetricBatchesIn returns the metrics:getBatch counts of a subscription, region and namespace
+// (matched case-insensitively); an empty region or namespace sums all of them.
+func (s Stats) MetricBatchesIn(account, region, namespace string) MetricBatchCount {
+	out := MetricBatchCount{Account: account, Region: region, Namespace: namespace}
+	for _, b := range s.MetricBatches {
+		if b.Account == account && (region == "" || strings.EqualFold(b.Region, region)) &&
+			(namespace == "" || strings.EqualFold(b.Namespace, namespace)) {
+			out.Calls += b.Calls
+			out.Resources += b.Resources
+			out.Metrics += b.Metrics
+		}
+	}
+	return out
+}
+
 // FaultsOf returns the number of injected faults of a kind; empty operation sums all.
 func (s Stats) FaultsOf(kind, operation string) int {
 	n := 0
@@ -104,6 +138,7 @@ type statsStore struct {
 	mu       sync.Mutex
 	calls    map[CallCount]int
 	metrics  map[string]int
+	batches  map[MetricBatchCount]MetricBatchCount
 	faults   map[FaultCount]int
 	rejected map[string]int
 }
@@ -119,6 +154,7 @@ func (s *statsStore) reset() {
 	defer s.mu.Unlock()
 	s.calls = map[CallCount]int{}
 	s.metrics = map[string]int{}
+	s.batches = map[MetricBatchCount]MetricBatchCount{}
 	s.faults = map[FaultCount]int{}
 	s.rejected = map[string]int{}
 }
@@ -126,7 +162,10 @@ func (s *statsStore) reset() {
 func (s *statsStore) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Stats{Calls: []CallCount{}, MetricsRequested: []MetricsCount{}, Faults: []FaultCount{}, Rejected: []RejectCount{}}
+	out := Stats{
+		Calls: []CallCount{}, MetricsRequested: []MetricsCount{}, MetricBatches: []MetricBatchCount{},
+		Faults: []FaultCount{}, Rejected: []RejectCount{},
+	}
 	for k, n := range s.calls {
 		k.Count = n
 		out.Calls = append(out.Calls, k)
@@ -139,6 +178,13 @@ func (s *statsStore) snapshot() Stats {
 		out.MetricsRequested = append(out.MetricsRequested, MetricsCount{a, n})
 	}
 	sort.Slice(out.MetricsRequested, func(i, j int) bool { return out.MetricsRequested[i].Account < out.MetricsRequested[j].Account })
+	for _, b := range s.batches {
+		out.MetricBatches = append(out.MetricBatches, b)
+	}
+	sort.Slice(out.MetricBatches, func(i, j int) bool {
+		a, b := out.MetricBatches[i], out.MetricBatches[j]
+		return a.Account+a.Region+a.Namespace < b.Account+b.Region+b.Namespace
+	})
 	for k, n := range s.faults {
 		k.Count = n
 		out.Faults = append(out.Faults, k)
@@ -166,6 +212,22 @@ func (s *Simulator) CountMetricsRequested(account string, n int) {
 	s.stats.mu.Lock()
 	defer s.stats.mu.Unlock()
 	s.stats.metrics[account] += n
+}
+
+// CountMetricBatch records one validated Azure metrics:getBatch call of resources resource ids
+// and metricNames metric names; the product is also added to the subscription's metrics
+// requested.
+func (s *Simulator) CountMetricBatch(account, region, namespace string, resources, metricNames int) {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	k := MetricBatchCount{Account: account, Region: region, Namespace: namespace}
+	b := s.stats.batches[k]
+	b.Account, b.Region, b.Namespace = account, region, namespace
+	b.Calls++
+	b.Resources += resources
+	b.Metrics += resources * metricNames
+	s.stats.batches[k] = b
+	s.stats.metrics[account] += resources * metricNames
 }
 
 // CountRejected records a request rejected before reaching an operation.

@@ -136,8 +136,13 @@ func TestSimEndpoints(t *testing.T) {
 		Anomalies []sim.Anomaly `json:"anomalies"`
 	}
 	getJSON(t, e.url+"/sim/truth", &truth)
-	if len(truth.Anomalies) != sim.DefaultConfig().Anomalies.Count || truth.Seed != 1 {
-		t.Errorf("/sim/truth: seed %d, %d anomalies, want seed 1 and %d", truth.Seed, len(truth.Anomalies), sim.DefaultConfig().Anomalies.Count)
+	// anomalies.count on each cloud's fleet.
+	perCloud := map[string]int{}
+	for _, a := range truth.Anomalies {
+		perCloud[a.Cloud]++
+	}
+	if n := sim.DefaultConfig().Anomalies.Count; perCloud["aws"] != n || perCloud["azure"] != n || truth.Seed != 1 {
+		t.Errorf("/sim/truth: seed %d, anomalies per cloud %v, want seed 1 and %d on each", truth.Seed, perCloud, n)
 	}
 }
 
