@@ -3,10 +3,10 @@ package awsreceiver
 import (
 	"context"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/mcobs/mcobs/internal/cloudscrape/cloudscrapetest"
 	"github.com/mcobs/mcobs/internal/sim"
 )
 
@@ -21,19 +21,19 @@ func BenchmarkPollingCost(b *testing.B) {
 	for b.Loop() {
 		h := newHarness(b, scfg, nil)
 		acct := scfg.AWS.Accounts[0].ID
-		h.clk.t = simStart.Add(10 * time.Minute)
+		h.clk.T = simStart.Add(10 * time.Minute)
 		series := map[string]bool{}
 		for poll := 0; poll < 12; poll++ {
 			md, err := h.poll()
 			if err != nil {
 				b.Fatal(err)
 			}
-			for k := range canonicalPoints(md) {
-				if !strings.Contains(k, " mcobs.") { // inventory and markers are not billed series
+			for k := range cloudscrapetest.Points(md) {
+				if !cloudscrapetest.IsInventory(k) { // inventory and markers are not billed series
 					series[k] = true
 				}
 			}
-			h.clk.t = h.clk.t.Add(5 * time.Minute)
+			h.clk.T = h.clk.T.Add(5 * time.Minute)
 		}
 		st := h.sim.Stats()
 		per1000 := 1000 / float64(len(series))
@@ -54,16 +54,16 @@ func BenchmarkScrape10kSeries(b *testing.B) {
 	scfg.Fleet.Instances = 1660
 	scfg.Fleet.StoppedFraction = 0
 	h := newHarness(b, scfg, func(c *Config) { c.MaxBackfill = c.CollectionInterval })
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		b.Fatal(err)
 	}
-	series := len(canonicalPoints(md))
-	h.next.discard = true
+	series := len(cloudscrapetest.Points(md))
+	h.next.Discard = true
 	b.ReportAllocs()
 	for b.Loop() {
-		h.clk.t = h.clk.t.Add(5 * time.Minute)
+		h.clk.T = h.clk.T.Add(5 * time.Minute)
 		if _, err := h.poll(); err != nil {
 			b.Fatal(err)
 		}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/mcobs/mcobs/internal/canonical"
 	"github.com/mcobs/mcobs/internal/cloudscrape"
+	"github.com/mcobs/mcobs/internal/cloudscrape/cloudscrapetest"
 	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/cwprotocol"
 	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/metadata"
 	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/mototest"
@@ -141,7 +142,7 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 	t.Helper()
 	pts := pointsByMetric(md)
 
-	if got := collectionStatus(md); len(got) != 1 || got[motoAccount] != cloudscrape.StatusSuccess+":" {
+	if got := cloudscrapetest.CollectionStatus(md); len(got) != 1 || got[motoAccount] != cloudscrape.StatusSuccess+":" {
 		t.Errorf("collection status = %v, want %s success", got, motoAccount)
 	}
 
@@ -217,14 +218,14 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 
 	// Networks: the seeded VPC (beside moto's default one), its main route table's local route,
 	// and its subnet's free addresses: 256 - 5 reserved - one per instance.
-	checkTargetPoint(t, pts, vpcState.Name, map[string]string{"vpc.id": f.vpc, "state": "available"}, 1)
-	checkTargetPoint(t, pts, vpcRoutes.Name, map[string]string{"vpc.id": f.vpc}, 1)
-	checkTargetPoint(t, pts, vpcSubnetIPs.Name, map[string]string{"vpc.id": f.vpc, "subnet.id": f.subnet, canonical.AttrCloudAZ: motoRegion + "a"}, 251-2)
+	checkTargetPoint(t, pts, canonical.NetworkState.Name, map[string]string{"vpc.id": f.vpc, "state": "available"}, 1)
+	checkTargetPoint(t, pts, canonical.NetworkRoutes.Name, map[string]string{"vpc.id": f.vpc}, 1)
+	checkTargetPoint(t, pts, canonical.SubnetAvailableIPs.Name, map[string]string{"vpc.id": f.vpc, "subnet.id": f.subnet, canonical.AttrCloudAZ: motoRegion + "a"}, 251-2)
 
 	// Self-metrics: every call answered and counted against moto's account (GetCallerIdentity,
 	// which finds it, too), CloudWatch billed for what was asked.
 	acct := "cloud.account.id=" + motoAccount
-	for k, v := range selfMetric(t, tel, cloudscrape.MetricAPIRequests) {
+	for k, v := range cloudscrapetest.SelfMetric(t, tel, cloudscrape.MetricAPIRequests) {
 		if !strings.Contains(k, "outcome=ok") || !strings.HasPrefix(k, acct+",") {
 			t.Errorf("API requests %s: %v, want every one ok and counted against %s", k, v, motoAccount)
 		}
@@ -235,21 +236,21 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 	if filtered {
 		namespaces++
 	}
-	billed := selfMetric(t, tel, cloudscrape.MetricBilledUnits)
+	billed := cloudscrapetest.SelfMetric(t, tel, cloudscrape.MetricBilledUnits)
 	if got := billed[acct+",operation=GetMetricData,provider=aws,service=CloudWatch"]; got != float64(queries) {
 		t.Errorf("billed GetMetricData units = %v, want %d queries", got, queries)
 	}
 	if got := billed[acct+",operation=ListMetrics,provider=aws,service=CloudWatch"]; got != float64(namespaces) {
 		t.Errorf("billed ListMetrics units = %v, want one per namespace (%d)", got, namespaces)
 	}
-	if w := selfMetric(t, tel, cloudscrape.MetricWindows); w["backfill=true,"+acct+",outcome=completed,provider=aws"] != 1 {
+	if w := cloudscrapetest.SelfMetric(t, tel, cloudscrape.MetricWindows); w["backfill=true,"+acct+",outcome=completed,provider=aws"] != 1 {
 		t.Errorf("windows = %v, want one completed backfill", w)
 	}
 	target := acct + ",cloud.region=" + motoRegion + ",provider=aws"
-	if got := selfMetric(t, tel, cloudscrape.MetricSeries)[target]; got != float64(queries) {
+	if got := cloudscrapetest.SelfMetric(t, tel, cloudscrape.MetricSeries)[target]; got != float64(queries) {
 		t.Errorf("series = %v, want %d", got, queries)
 	}
-	if got := selfMetric(t, tel, cloudscrape.MetricLastSuccess)[target]; got < float64(f.minutes[len(f.minutes)-1].Unix()) {
+	if got := cloudscrapetest.SelfMetric(t, tel, cloudscrape.MetricLastSuccess)[target]; got < float64(f.minutes[len(f.minutes)-1].Unix()) {
 		t.Errorf("last success = %v, want the poll's time", got)
 	}
 }

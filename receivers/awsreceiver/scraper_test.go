@@ -2,42 +2,26 @@ package awsreceiver
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver/receivertest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/mcobs/mcobs/internal/canonical"
 	"github.com/mcobs/mcobs/internal/cloudscrape"
+	"github.com/mcobs/mcobs/internal/cloudscrape/cloudscrapetest"
 	"github.com/mcobs/mcobs/internal/sim"
 	simaws "github.com/mcobs/mcobs/internal/sim/aws"
 	"github.com/mcobs/mcobs/receivers/awsreceiver/internal/metadata"
 )
-
-// clock is a settable time shared by the simulator and the scraper.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
 
 var simStart = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
@@ -54,9 +38,9 @@ type harness struct {
 	sim  *sim.Simulator
 	scfg sim.Config
 	url  string
-	clk  *clock
+	clk  *cloudscrapetest.Clock
 	tel  *componenttest.Telemetry
-	next *flakyConsumer
+	next *cloudscrapetest.Consumer
 	r    *cloudscrape.Receiver
 	cfg  *Config
 	// dir holds the file-backed checkpoint storage, so a new receiver over it is a restart.
@@ -65,8 +49,8 @@ type harness struct {
 
 func newHarness(t testing.TB, scfg sim.Config, mod func(*Config)) *harness {
 	t.Helper()
-	clk := &clock{t: simStart}
-	url, s := simaws.NewTestServer(t, scfg, sim.WithClock(clk.now))
+	clk := &cloudscrapetest.Clock{T: simStart}
+	url, s := simaws.NewTestServer(t, scfg, sim.WithClock(clk.Now))
 	h := &harness{sim: s, scfg: scfg, url: url, clk: clk, tel: componenttest.NewTelemetry(), dir: t.TempDir()}
 	t.Cleanup(func() { _ = h.tel.Shutdown(context.Background()) })
 	h.restart(t, mod)
@@ -89,110 +73,26 @@ func (h *harness) restart(t testing.TB, mod func(*Config)) {
 	cfg.Auth.SecretAccessKey = configopaque.String(acct.SecretAccessKey)
 	cfg.Retry.MaxAttempts = 8
 	cfg.Retry.MaxBackoff = 10 * time.Millisecond
-	storageID := storagetest.NewStorageID("checkpoints")
-	cfg.Storage = &storageID
 	if mod != nil {
 		mod(cfg)
 	}
 	if err := confmap.Validate(cfg); err != nil {
 		t.Fatal(err)
 	}
-	set := receivertest.NewNopSettings(metadata.Type)
-	set.ID = component.NewID(metadata.Type) // the same after a restart: checkpoints are per receiver
-	set.TelemetrySettings = h.tel.NewTelemetrySettings()
-	h.next = &flakyConsumer{}
-	r, err := cloudscrape.NewReceiver(&cfg.Config, set, &provider{cfg: cfg}, h.next, scopeName, cloudscrape.WithClock(h.clk.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("checkpoints", h.dir)
-	if err := r.Init(context.Background(), host); err != nil {
-		t.Fatal(err)
-	}
-	h.r, h.cfg = r, cfg
+	l := cloudscrapetest.Start(t, metadata.Type, &cfg.Config, &provider{cfg: cfg}, scopeName, h.clk, h.tel, h.dir)
+	h.r, h.next, h.cfg = l.R, l.Next, cfg
 }
 
 // poll runs one poll and returns everything the receiver handed to the consumer, in one batch.
 func (h *harness) poll() (pmetric.Metrics, error) {
-	h.next.sink.Reset()
-	err := h.r.Poll(context.Background())
-	md := pmetric.NewMetrics()
-	for _, m := range h.next.sink.AllMetrics() {
-		m.ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
-	}
-	return md, err
-}
-
-// flakyConsumer refuses the next `refuse` batches, then takes them (or drops them, when
-// discard is set: benchmarks measure the receiver, not a sink holding its output).
-type flakyConsumer struct {
-	sink    consumertest.MetricsSink
-	mu      sync.Mutex
-	refuse  int
-	discard bool
-}
-
-func (c *flakyConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
-
-func (c *flakyConsumer) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
-	c.mu.Lock()
-	if c.refuse > 0 {
-		c.refuse--
-		c.mu.Unlock()
-		return errors.New("refused: memory limit")
-	}
-	c.mu.Unlock()
-	if c.discard {
-		return nil
-	}
-	return c.sink.ConsumeMetrics(ctx, md)
-}
-
-// canonicalPoints returns, per series (resource host.id, metric, attributes), the timestamps
-// emitted, from md.
-func canonicalPoints(md pmetric.Metrics) map[string][]int64 {
-	out := map[string][]int64{}
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		host, _ := rms.At(i).Resource().Attributes().Get(canonical.AttrHostID)
-		sms := rms.At(i).ScopeMetrics()
-		for j := 0; j < sms.Len(); j++ {
-			ms := sms.At(j).Metrics()
-			for k := 0; k < ms.Len(); k++ {
-				m := ms.At(k)
-				var dps pmetric.NumberDataPointSlice
-				switch m.Type() {
-				case pmetric.MetricTypeGauge:
-					dps = m.Gauge().DataPoints()
-				case pmetric.MetricTypeSum:
-					dps = m.Sum().DataPoints()
-				default:
-					continue
-				}
-				for l := 0; l < dps.Len(); l++ {
-					key := host.Str() + " " + m.Name() + " " + attrString(dps.At(l).Attributes().AsRaw())
-					out[key] = append(out[key], dps.At(l).Timestamp().AsTime().UnixMilli())
-				}
-			}
-		}
-	}
-	return out
-}
-
-func attrString(m map[string]any) string {
-	var parts []string
-	for k, v := range m {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
+	return (&cloudscrapetest.Loop{R: h.r, Next: h.next}).Poll()
 }
 
 // TestScrapeGolden compares one poll of a small simulated fleet with the golden file. The
 // backfill is one interval to keep the file short; TestFirstStartBackfills checks the default.
 func TestScrapeGolden(t *testing.T) {
 	h := newHarness(t, smallFleet(), func(c *Config) { c.MaxBackfill = c.CollectionInterval })
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
@@ -216,16 +116,16 @@ func TestScrapeGolden(t *testing.T) {
 // default), so every series starts with hours of history, and the windows self-metric says so.
 func TestFirstStartBackfills(t *testing.T) {
 	h := newHarness(t, smallFleet(), nil)
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := h.clk.t.Add(-h.cfg.Delay).Truncate(time.Minute)
+	end := h.clk.T.Add(-h.cfg.Delay).Truncate(time.Minute)
 	wantFirst := end.Add(-h.cfg.MaxBackfill).UnixMilli()
 	checked := 0
-	for key, ts := range canonicalPoints(md) {
-		if strings.Contains(key, " mcobs.") {
+	for key, ts := range cloudscrapetest.Points(md) {
+		if cloudscrapetest.IsInventory(key) {
 			continue
 		}
 		checked++
@@ -237,7 +137,7 @@ func TestFirstStartBackfills(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no series")
 	}
-	got := selfMetric(t, h.tel, cloudscrape.MetricWindows)
+	got := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricWindows)
 	if got["backfill=true,cloud.account.id=111111111111,outcome=completed,provider=aws"] != 1 {
 		t.Errorf("windows = %v, want one completed backfill", got)
 	}
@@ -251,12 +151,12 @@ func TestGetMetricDataCallsAndBilling(t *testing.T) {
 	scfg.Fleet.Instances = 90
 	scfg.Fleet.StoppedFraction = 0
 	h := newHarness(t, scfg, nil)
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	if _, err := h.poll(); err != nil {
 		t.Fatal(err)
 	}
 	acct := scfg.AWS.Accounts[0].ID
-	q := int(selfMetric(t, h.tel, cloudscrape.MetricSeries)["cloud.account.id="+acct+",cloud.region=us-east-1,provider=aws"])
+	q := int(cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricSeries)["cloud.account.id="+acct+",cloud.region=us-east-1,provider=aws"])
 	if q <= maxQueriesPerCall {
 		t.Fatalf("fleet too small to need more than one call: %d queries", q)
 	}
@@ -276,18 +176,18 @@ func TestGetMetricDataCallsAndBilling(t *testing.T) {
 // its last point before the restart.
 func TestRestartFromCheckpointHasNoGapNorDuplicate(t *testing.T) {
 	h := newHarness(t, smallFleet(), nil)
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md1, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.clk.t = h.clk.t.Add(17 * time.Minute) // a missed poll or two while it was down
+	h.clk.T = h.clk.T.Add(17 * time.Minute) // a missed poll or two while it was down
 	h.restart(t, nil)
 	md2, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContinues(t, canonicalPoints(md1), canonicalPoints(md2))
+	cloudscrapetest.AssertContinues(t, cloudscrapetest.Points(md1), cloudscrapetest.Points(md2), time.Minute)
 }
 
 // TestRefusedBatchIsCollectedAgain: when the next consumer refuses a target's points (a memory
@@ -295,34 +195,40 @@ func TestRestartFromCheckpointHasNoGapNorDuplicate(t *testing.T) {
 // points again, then continues: every point reaches the pipeline exactly once.
 func TestRefusedBatchIsCollectedAgain(t *testing.T) {
 	h := newHarness(t, smallFleet(), nil)
-	h.clk.t = simStart.Add(10 * time.Minute)
-	h.next.refuse = 1
+	h.clk.T = simStart.Add(10 * time.Minute)
+	h.next.Refuse = 1
 	if _, err := h.poll(); err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("poll with a refusing consumer: error %v, want the refusal", err)
 	}
-	h.clk.t = h.clk.t.Add(5 * time.Minute)
+	h.clk.T = h.clk.T.Add(5 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same fleet polled once at the second poll's time, by a receiver that was never
-	// refused, is what must have arrived.
+	// What a receiver that was never refused emits at the same two polls, together, is what
+	// must have arrived: the first start's backfill included, from the same first minute.
 	ref := newHarness(t, smallFleet(), nil)
-	ref.clk.t = h.clk.t
-	want, err := ref.poll()
-	if err != nil {
-		t.Fatal(err)
+	exp := map[string][]int64{}
+	for _, at := range []time.Time{simStart.Add(10 * time.Minute), h.clk.T} {
+		ref.clk.T = at
+		md, err := ref.poll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, ts := range cloudscrapetest.Points(md) {
+			exp[k] = append(exp[k], ts...)
+		}
 	}
-	got, exp := canonicalPoints(md), canonicalPoints(want)
+	got := cloudscrapetest.Points(md)
 	for key, ts := range exp {
-		if strings.Contains(key, " mcobs.") {
+		if cloudscrapetest.IsInventory(key) {
 			continue
 		}
 		if !slices.Equal(got[key], ts) {
 			t.Errorf("%s: %d points after the refusal, want %d (%v...)", key, len(got[key]), len(ts), ts[:1])
 		}
 	}
-	if w := selfMetric(t, h.tel, cloudscrape.MetricWindows); w["backfill=true,cloud.account.id=111111111111,outcome=failed,provider=aws"] != 1 {
+	if w := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricWindows); w["backfill=true,cloud.account.id=111111111111,outcome=failed,provider=aws"] != 1 {
 		t.Errorf("windows = %v, want the refused one counted as failed", w)
 	}
 }
@@ -341,14 +247,14 @@ func TestAccountsAndRegionsInParallel(t *testing.T) {
 			})
 		}
 	})
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := collectionStatus(md)
-	reqs := selfMetric(t, h.tel, cloudscrape.MetricAPIRequests)
-	series := selfMetric(t, h.tel, cloudscrape.MetricSeries)
+	status := cloudscrapetest.CollectionStatus(md)
+	reqs := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricAPIRequests)
+	series := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricSeries)
 	for _, a := range scfg.AWS.Accounts {
 		if status[a.ID] != cloudscrape.StatusSuccess+":" {
 			t.Errorf("status of %s = %q", a.ID, status[a.ID])
@@ -373,12 +279,12 @@ func TestFaultsAreSurvived(t *testing.T) {
 			scfg := smallFleet()
 			scfg.Faults = faults
 			h := newHarness(t, scfg, nil)
-			h.clk.t = simStart.Add(10 * time.Minute)
+			h.clk.T = simStart.Add(10 * time.Minute)
 			md, err := h.poll()
 			if (err != nil) != wantErr {
 				t.Fatalf("scrape error = %v, want error %v", err, wantErr)
 			}
-			status := collectionStatus(md)
+			status := cloudscrapetest.CollectionStatus(md)
 			acct := scfg.AWS.Accounts[0].ID
 			if wantErr {
 				// The account's id comes from STS, which failed too: the status is reported
@@ -394,7 +300,7 @@ func TestFaultsAreSurvived(t *testing.T) {
 				t.Errorf("collection status = %v, want reason %q", status, wantReason)
 			}
 			seen := false
-			for k, v := range selfMetric(t, h.tel, cloudscrape.MetricAPIRequests) {
+			for k, v := range cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricAPIRequests) {
 				if strings.Contains(k, "outcome="+wantOutcome+",") && v > 0 {
 					seen = true
 				}
@@ -441,94 +347,8 @@ func assertBilled(t *testing.T, h *harness, acct string, metrics, lists int) {
 		"cloud.account.id=" + acct + ",operation=GetMetricData,provider=aws,service=CloudWatch": float64(metrics),
 		"cloud.account.id=" + acct + ",operation=ListMetrics,provider=aws,service=CloudWatch":   float64(lists),
 	}
-	if got := selfMetric(t, h.tel, cloudscrape.MetricBilledUnits); !maps.Equal(got, want) {
+	if got := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricBilledUnits); !maps.Equal(got, want) {
 		t.Errorf("billed units = %v, want %v", got, want)
-	}
-}
-
-func collectionStatus(md pmetric.Metrics) map[string]string {
-	out := map[string]string{}
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		ms := rms.At(i).ScopeMetrics().At(0).Metrics()
-		for k := 0; k < ms.Len(); k++ {
-			if ms.At(k).Name() != cloudscrape.MetricCollectionStatus {
-				continue
-			}
-			dps := ms.At(k).Gauge().DataPoints()
-			for l := 0; l < dps.Len(); l++ {
-				a := dps.At(l).Attributes()
-				acct, _ := a.Get("cloud.account.id")
-				st, _ := a.Get("state")
-				rs, _ := a.Get("reason")
-				out[acct.Str()] = st.Str() + ":" + rs.Str()
-			}
-		}
-	}
-	return out
-}
-
-// selfMetric returns the points of a self-metric (a sum or a gauge) by their attributes; none
-// when nothing was recorded yet.
-func selfMetric(t *testing.T, tel *componenttest.Telemetry, name string) map[string]float64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return map[string]float64{}
-	}
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		return byAttrs(d.DataPoints)
-	case metricdata.Sum[float64]:
-		return byAttrs(d.DataPoints)
-	case metricdata.Gauge[int64]:
-		return byAttrs(d.DataPoints)
-	case metricdata.Gauge[float64]:
-		return byAttrs(d.DataPoints)
-	}
-	t.Fatalf("%s is a %T", name, m.Data)
-	return nil
-}
-
-func byAttrs[N int64 | float64](dps []metricdata.DataPoint[N]) map[string]float64 {
-	out := make(map[string]float64, len(dps))
-	for _, dp := range dps {
-		out[attrKey(dp.Attributes)] = float64(dp.Value)
-	}
-	return out
-}
-
-func attrKey(s attribute.Set) string {
-	var parts []string
-	for _, kv := range s.ToSlice() {
-		parts = append(parts, string(kv.Key)+"="+kv.Value.Emit())
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
-}
-
-// assertContinues checks that every series of before goes on in after exactly one period after
-// its last point: no gap, no duplicate.
-func assertContinues(t *testing.T, before, after map[string][]int64) {
-	t.Helper()
-	period := time.Minute.Milliseconds()
-	checked := 0
-	for key, ts1 := range before {
-		if strings.Contains(key, " mcobs.") {
-			continue // inventory and markers are stamped at poll time, not series
-		}
-		ts2, ok := after[key]
-		if !ok {
-			t.Errorf("%s: no points after the restart", key)
-			continue
-		}
-		if ts2[0] != ts1[len(ts1)-1]+period {
-			t.Errorf("%s: last point before restart %d, first after %d: want exactly one period later", key, ts1[len(ts1)-1], ts2[0])
-		}
-		checked++
-	}
-	if checked == 0 {
-		t.Fatal("no series to compare")
 	}
 }
 
@@ -541,14 +361,14 @@ func TestSelectionBillsOnlyWhatIsAsked(t *testing.T) {
 		c.Namespaces = []string{"AWS/EC2"}
 		c.Metrics = map[string]MetricSelection{"AWS/EC2": {Names: []string{"CPUUtilization"}}}
 	})
-	h.clk.t = simStart.Add(10 * time.Minute)
+	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.poll()
 	if err != nil {
 		t.Fatal(err)
 	}
 	names := map[string]int{}
-	for key := range canonicalPoints(md) {
-		if !strings.Contains(key, " mcobs.") {
+	for key := range cloudscrapetest.Points(md) {
+		if !cloudscrapetest.IsInventory(key) {
 			names[strings.Fields(key)[1]]++
 		}
 	}
