@@ -15,11 +15,11 @@ DOWNLOAD   := scripts/retry.sh 4
 # the internal packages they share (as in contrib), in dependency order. tools/ and
 # grafana-plugin/ are modules of their own with their own targets.
 MODULES    := internal/canonical internal/tsio internal/analytics internal/anomalymetrics internal/pdatautil \
-              internal/cloudscrape internal/sim receivers/awsreceiver processors/anomalyprocessor \
-              processors/downsampleprocessor exporters/mcobsalertmanagerexporter .
+              internal/cloudscrape internal/sim receivers/awsreceiver receivers/azurereceiver \
+              processors/anomalyprocessor processors/downsampleprocessor exporters/mcobsalertmanagerexporter .
 # Modules whose packages run goroutines (the collection loop and its receivers, the simulator, the
 # processors and exporter) are tested under the race detector, once; so is the action runner.
-RACE_MODULES := internal/cloudscrape internal/sim receivers/awsreceiver processors/anomalyprocessor \
+RACE_MODULES := internal/cloudscrape internal/sim receivers/awsreceiver receivers/azurereceiver processors/anomalyprocessor \
                 processors/downsampleprocessor exporters/mcobsalertmanagerexporter
 RACE_ROOT_PKGS := ./internal/actions/...
 

@@ -13,6 +13,7 @@ require (
 	github.com/mcobs/mcobs/processors/anomalyprocessor v0.1.0
 	github.com/mcobs/mcobs/processors/downsampleprocessor v0.1.0
 	github.com/mcobs/mcobs/receivers/awsreceiver v0.1.0
+	github.com/mcobs/mcobs/receivers/azurereceiver v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter v0.158.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.158.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter v0.158.0
@@ -76,8 +77,12 @@ require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.22.0 // indirect
 	github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.14.0 // indirect
 	github.com/Azure/azure-sdk-for-go/sdk/internal v1.12.0 // indirect
+	github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azmetrics v1.2.0 // indirect
 	github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v5 v5.7.0 // indirect
 	github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v4 v4.3.0 // indirect
+	github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7 v7.2.0 // indirect
+	github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph v0.10.0 // indirect
+	github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions v1.3.0 // indirect
 	github.com/AzureAD/microsoft-authentication-library-for-go v1.7.2 // indirect
 	github.com/Code-Hex/go-generics-cache v1.5.1 // indirect
 	github.com/GoogleCloudPlatform/opentelemetry-operations-go/detectors/gcp v1.35.0 // indirect
@@ -488,4 +493,5 @@ replace (
 	github.com/mcobs/mcobs/processors/anomalyprocessor => ./processors/anomalyprocessor
 	github.com/mcobs/mcobs/processors/downsampleprocessor => ./processors/downsampleprocessor
 	github.com/mcobs/mcobs/receivers/awsreceiver => ./receivers/awsreceiver
+	github.com/mcobs/mcobs/receivers/azurereceiver => ./receivers/azurereceiver
 )

@@ -7,6 +7,7 @@ import (
 	anomalyprocessor "github.com/mcobs/mcobs/processors/anomalyprocessor"
 	downsampleprocessor "github.com/mcobs/mcobs/processors/downsampleprocessor"
 	awsreceiver "github.com/mcobs/mcobs/receivers/awsreceiver"
+	azurereceiver "github.com/mcobs/mcobs/receivers/azurereceiver"
 	kafkaexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter"
 	loadbalancingexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter"
 	prometheusremotewriteexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
@@ -83,6 +84,7 @@ func components() (otelcol.Factories, error) {
 		kubeletstatsreceiver.NewFactory(),
 		vcenterreceiver.NewFactory(),
 		awsreceiver.NewFactory(),
+		azurereceiver.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -96,6 +98,7 @@ func components() (otelcol.Factories, error) {
 		kubeletstatsreceiver.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kubeletstatsreceiver v0.155.0",
 		vcenterreceiver.NewFactory().Type():      "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/vcenterreceiver v0.157.0",
 		awsreceiver.NewFactory().Type():          "github.com/mcobs/mcobs/receivers/awsreceiver v0.1.0",
+		azurereceiver.NewFactory().Type():        "github.com/mcobs/mcobs/receivers/azurereceiver v0.1.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](

@@ -1,0 +1,73 @@
+package azurereceiver
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/mcobs/mcobs/receivers/azurereceiver/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(id component.ID, check func(*Config), wantErrs ...string) {
+		t.Helper()
+		cfg := createDefaultConfig()
+		sub, err := cm.Sub(id.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sub.Unmarshal(cfg); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		err = confmap.Validate(cfg)
+		if len(wantErrs) == 0 {
+			if err != nil {
+				t.Fatalf("%s: Validate() = %v", id, err)
+			}
+			check(cfg.(*Config))
+			return
+		}
+		if err == nil {
+			t.Fatalf("%s: Validate() = nil, want errors", id)
+		}
+		for _, w := range wantErrs {
+			if n := strings.Count(err.Error(), w); n != 1 {
+				t.Errorf("%s: error names %q %d times, want once:\n%v", id, w, n, err)
+			}
+		}
+	}
+	// The minimum: one subscription, the default credential chain, every mapped type.
+	f(component.NewID(metadata.Type), func(c *Config) {
+		if c.Auth.Mode != AuthDefault || len(c.ResourceTypes) != 2 || c.Period != time.Minute || c.MaxBackfill != 3*time.Hour {
+			t.Errorf("defaults: %+v", c)
+		}
+	})
+	f(component.NewIDWithName(metadata.Type, "full"), func(c *Config) {
+		if c.Auth.ClientSecret.String() == "secret" || string(c.Auth.ClientSecret) != "secret" {
+			t.Errorf("client_secret must be opaque: %q", c.Auth.ClientSecret.String())
+		}
+		if !c.TLS.InsecureSkipVerify || c.Endpoints.Metrics != "https://127.0.0.1:4567/regions/{region}" || c.Period != 5*time.Minute {
+			t.Errorf("endpoints/tls/period: %+v %+v", c.Endpoints, c.TLS)
+		}
+	})
+	// Every problem at once, each naming its key and value, each once.
+	f(component.NewIDWithName(metadata.Type, "invalid"), nil,
+		"`auth.client_id` is required with `auth.mode` client_secret",
+		"`auth.client_secret` is required with `auth.mode` client_secret",
+		"`auth.tenant_id` is not a tenant id (a GUID), got \"contoso\"",
+		"`subscriptions[0]` is not a subscription id (a GUID), got \"prod\"",
+		"`resource_types[0]` has no canonical mapping, got \"Microsoft.Web/sites\"",
+		"`endpoints.metrics` must contain {region}, got \"https://eastus.metrics.monitor.azure.com\"",
+		"`period` must be an Azure Monitor time grain (1m, 5m, 15m, 30m, 1h, 6h, 12h, 24h), got \"2m0s\"",
+		"`shard.index` must be in [0, 2), got 2",
+	)
+}

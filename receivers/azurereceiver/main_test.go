@@ -1,0 +1,5 @@
+package azurereceiver
+
+import "go.uber.org/zap"
+
+var nopLogger = zap.NewNop()
