@@ -19,6 +19,7 @@ type Options struct {
 	Host string
 
 	SimulatorPort        int
+	AzureSimulatorPort   int
 	ActionsPort          int
 	PrometheusPort       int
 	AlertmanagerPort     int
@@ -54,6 +55,7 @@ func DefaultOptions() Options {
 		BinDir:               "bin",
 		Host:                 "127.0.0.1",
 		SimulatorPort:        4566,
+		AzureSimulatorPort:   4567,
 		ActionsPort:          9095,
 		PrometheusPort:       9090,
 		AlertmanagerPort:     9093,
@@ -72,6 +74,7 @@ func DefaultOptions() Options {
 func (o Options) ports(grafana bool) []Port {
 	ports := []Port{
 		{Part: "simulator", What: "cloud API", Flag: "simulator-port", Port: o.SimulatorPort},
+		{Part: "simulator", What: "Azure API (TLS)", Flag: "azure-simulator-port", Port: o.AzureSimulatorPort},
 		{Part: "actions", What: "webhook and history", Flag: "actions-port", Port: o.ActionsPort},
 		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
 		{Part: "alertmanager", What: "web", Flag: "alertmanager-port", Port: o.AlertmanagerPort},

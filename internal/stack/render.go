@@ -37,7 +37,9 @@ type layout struct {
 	ActionsConfig       string
 	ActionsDB           string
 	ActionsToken        string
-	Logs                string
+	// SimAzureCA is the simulator's self-signed certificate, which the azure receiver trusts.
+	SimAzureCA string
+	Logs       string
 }
 
 func newLayout(o Options) layout {
@@ -53,6 +55,7 @@ func newLayout(o Options) layout {
 		ActionsConfig:       filepath.Join(o.Dir, "actions", "scenarios.yml"),
 		ActionsDB:           filepath.Join(o.Dir, "actions", "actions.db"),
 		ActionsToken:        filepath.Join(o.Dir, "alertmanager", "secrets", "action-runner-token"),
+		SimAzureCA:          filepath.Join(o.Dir, "sim", "azure-ca.pem"),
 		Logs:                filepath.Join(o.Dir, "logs"),
 	}
 }
@@ -80,7 +83,7 @@ func render(o Options, l layout) error {
 	for _, d := range []string{
 		filepath.Dir(l.CollectorConfig), l.PrometheusRules, l.PrometheusData,
 		filepath.Dir(l.AlertmanagerConfig), l.AlertmanagerData, l.AlertmanagerSecrets,
-		filepath.Dir(l.ActionsConfig), l.Logs,
+		filepath.Dir(l.ActionsConfig), filepath.Dir(l.SimAzureCA), l.Logs,
 	} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err

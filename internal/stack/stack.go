@@ -59,7 +59,7 @@ func New(o Options) (*Stack, error) {
 			// cloud credentials.
 			Name:     Simulator,
 			Path:     filepath.Join(o.BinDir, "mcobs"),
-			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort)},
+			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort), "--azure-listen=" + hp(o.AzureSimulatorPort), "--azure-ca-out=" + l.SimAzureCA},
 			Dir:      o.Dir,
 			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/health",
 		},

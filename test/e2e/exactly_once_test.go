@@ -58,17 +58,21 @@ const eoTargets = 4
 func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	bin := binDir(t, "mcobs", "prometheus", "otelcol-mcobs")
 	dir := t.TempDir()
-	p := freePorts(t, 7)
+	p := freePorts(t, 8)
 	simPort, promPort, proxyPort := p[0], p[1], p[2]
 	alertmanager := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(alertmanager.Close)
 	amPort, _ := strconv.Atoi(alertmanager.URL[strings.LastIndex(alertmanager.URL, ":")+1:])
 
 	simCfg := eoSimConfig(t, dir)
+	if err := os.MkdirAll(filepath.Join(dir, "sim"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	startProcess(t, &stack.Process{
-		Name:     "simulator",
-		Path:     filepath.Join(bin, "mcobs"),
-		Args:     []string{"sim", "--listen=127.0.0.1:" + strconv.Itoa(simPort), "--config=" + simCfg.path},
+		Name: "simulator",
+		Path: filepath.Join(bin, "mcobs"),
+		Args: []string{"sim", "--listen=127.0.0.1:" + strconv.Itoa(simPort), "--config=" + simCfg.path,
+			"--azure-listen=127.0.0.1:" + strconv.Itoa(p[7]), "--azure-ca-out=" + filepath.Join(dir, "sim", "azure-ca.pem")},
 		Dir:      dir,
 		LogPath:  filepath.Join(dir, "simulator.log"),
 		ReadyURL: "http://127.0.0.1:" + strconv.Itoa(simPort) + "/sim/health",
@@ -78,6 +82,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	o.Dir, o.BinDir = dir, bin
 	o.SimulatorPort, o.PrometheusPort, o.AlertmanagerPort = simPort, promPort, amPort
 	o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5], p[6]
+	o.AzureSimulatorPort = p[7]
 	startEOPrometheus(t, o)
 	proxy := newRecordingProxy(t, proxyPort, promPort)
 
@@ -94,7 +99,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	// Only what the test needs differs from what users run: a 30-minute first backfill instead
 	// of 3 hours, and the first poll a second after start.
 	override := filepath.Join(dir, "override.yaml")
-	writeFile(t, override, "receivers:\n  aws:\n    max_backfill: 30m\n    initial_delay: 1s\n")
+	writeFile(t, override, "receivers:\n  aws:\n    max_backfill: 30m\n    initial_delay: 1s\n  azure:\n    max_backfill: 30m\n    initial_delay: 1s\n")
 	col.configs = append(col.configs, "--config="+override)
 	storage := filepath.Join(dir, "collector", "storage")
 	t.Cleanup(col.stop)
@@ -423,11 +428,12 @@ type promSeries struct {
 	samples []sample
 }
 
-// promCloudSeries reads every raw sample of the canonical cloud series (they carry the native
-// metric's name; the anomaly processor's outputs carry anomaly_metric too).
+// promCloudSeries reads every raw sample of the canonical AWS series (they carry the native
+// metric's name; the anomaly processor's outputs carry anomaly_metric too). The simulated Azure
+// tenant runs beside it, as in `mcobs up`, but its values are not recomputed here.
 func promCloudSeries(t *testing.T, promPort int) []promSeries {
 	t.Helper()
-	q := url.Values{"query": {`{cloud_metric_name!="",anomaly_metric=""}[2h]`}, "time": {strconv.FormatInt(time.Now().Unix(), 10)}}
+	q := url.Values{"query": {`{cloud_provider="aws",cloud_metric_name!="",anomaly_metric=""}[2h]`}, "time": {strconv.FormatInt(time.Now().Unix(), 10)}}
 	var data struct {
 		Result []struct {
 			Metric map[string]string `json:"metric"`

@@ -73,8 +73,8 @@ func testOptions(t *testing.T) stack.Options {
 	o := stack.DefaultOptions()
 	o.Dir = t.TempDir()
 	o.BinDir = binDir(t, "mcobs", "prometheus", "alertmanager", "otelcol-mcobs")
-	p := freePorts(t, 8)
-	o.SimulatorPort, o.ActionsPort = p[6], p[7]
+	p := freePorts(t, 9)
+	o.SimulatorPort, o.ActionsPort, o.AzureSimulatorPort = p[6], p[7], p[8]
 	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort = p[0], p[1], p[2]
 	o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5]
 	o.StatusEvery = 0
@@ -366,7 +366,8 @@ func upArgs(o stack.Options, extra ...string) []string {
 		"--prometheus-port", strconv.Itoa(o.PrometheusPort), "--alertmanager-port", strconv.Itoa(o.AlertmanagerPort),
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
-		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--actions-port", strconv.Itoa(o.ActionsPort),
+		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--azure-simulator-port", strconv.Itoa(o.AzureSimulatorPort),
+		"--actions-port", strconv.Itoa(o.ActionsPort),
 		"--grafana-bin", "",
 	}
 	return append(args, extra...)
