@@ -1,7 +1,6 @@
 package simaws
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -102,10 +101,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case sim.FaultExpired:
 		c.fail(expiredError(c.proto))
 	case sim.FaultMalformed:
-		tw := &truncatingWriter{ResponseWriter: w}
+		tw := sim.NewTruncatingWriter(w)
 		c.w = tw
 		s.dispatch(c)
-		tw.flush()
+		tw.Flush()
 	default:
 		s.dispatch(c)
 	}
@@ -216,27 +215,4 @@ func (s *Server) dispatch(c *call) {
 	if err := op(c); err != nil {
 		c.fail(err)
 	}
-}
-
-// truncatingWriter is the malformed-body fault: it forwards headers and status but only the
-// first half of the body, so the client's deserializer fails as on a cut connection.
-type truncatingWriter struct {
-	http.ResponseWriter
-	buf    bytes.Buffer
-	status int
-}
-
-func (t *truncatingWriter) WriteHeader(code int) { t.status = code }
-
-func (t *truncatingWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
-
-func (t *truncatingWriter) flush() {
-	if t.status == 0 {
-		t.status = http.StatusOK
-	}
-	b := t.buf.Bytes()
-	b = b[:len(b)/2]
-	t.ResponseWriter.Header().Set("Content-Length", fmt.Sprint(len(b)))
-	t.ResponseWriter.WriteHeader(t.status)
-	_, _ = t.ResponseWriter.Write(b)
 }

@@ -1,7 +1,6 @@
 package simazure
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -173,10 +172,10 @@ func (srv *server) api(op string, scope scopeFunc, h func(*call) *apiError) http
 		case sim.FaultExpired:
 			srv.fail(c, srv.expiredError(r, srv.sim.Now()))
 		case sim.FaultMalformed:
-			tw := &truncatingWriter{ResponseWriter: w}
+			tw := sim.NewTruncatingWriter(w)
 			c.w = tw
 			srv.run(c, h)
-			tw.flush()
+			tw.Flush()
 		default:
 			srv.run(c, h)
 		}
@@ -269,29 +268,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-// truncatingWriter is the malformed-body fault: it forwards headers and status but only the
-// first half of the body, so the client's JSON decoding fails as on a cut connection.
-type truncatingWriter struct {
-	http.ResponseWriter
-	buf    bytes.Buffer
-	status int
-}
-
-func (t *truncatingWriter) WriteHeader(code int) { t.status = code }
-
-func (t *truncatingWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
-
-func (t *truncatingWriter) flush() {
-	if t.status == 0 {
-		t.status = http.StatusOK
-	}
-	b := t.buf.Bytes()
-	b = b[:len(b)/2]
-	t.ResponseWriter.Header().Set("Content-Length", fmt.Sprint(len(b)))
-	t.ResponseWriter.WriteHeader(t.status)
-	_, _ = t.ResponseWriter.Write(b)
 }
 
 // contextDone reports whether the request was cancelled, for long loops.

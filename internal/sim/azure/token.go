@@ -215,9 +215,9 @@ func (srv *server) tokenFault(w http.ResponseWriter, r *http.Request) bool {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", 7000222,
 			fmt.Sprintf("The provided client secret keys for app '%s' are expired.", srv.cfg.ClientID))
 	case sim.FaultMalformed:
-		tw := &truncatingWriter{ResponseWriter: w}
+		tw := sim.NewTruncatingWriter(w)
 		writeJSON(tw, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "access_token": "simaz.truncated"})
-		tw.flush()
+		tw.Flush()
 	default:
 		return false
 	}
