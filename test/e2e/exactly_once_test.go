@@ -603,6 +603,7 @@ type recordingProxy struct {
 	mu     sync.Mutex
 	values map[string]map[int64][]float64 // series labels -> timestamp -> values sent
 	cloud  map[string]bool                // series that are canonical cloud series
+	aws    map[string]bool                // the AWS ones: only their checkpoints are put back
 	errors []string
 	last   time.Time
 }
@@ -611,7 +612,7 @@ func newRecordingProxy(t *testing.T, port, promPort int) *recordingProxy {
 	t.Helper()
 	p := &recordingProxy{
 		target: "http://127.0.0.1:" + strconv.Itoa(promPort) + "/api/v1/write",
-		values: map[string]map[int64][]float64{}, cloud: map[string]bool{},
+		values: map[string]map[int64][]float64{}, cloud: map[string]bool{}, aws: map[string]bool{},
 	}
 	srv := &http.Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Handler: p, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.ListenAndServe() }()
@@ -662,16 +663,18 @@ func (p *recordingProxy) record(body []byte) {
 	p.last = time.Now()
 	for _, ts := range wr.Timeseries {
 		var b strings.Builder
-		cloud, anomaly := false, false
+		cloud, anomaly, aws := false, false, false
 		for _, l := range ts.Labels {
 			b.WriteString(l.Name + "=" + strconv.Quote(l.Value) + ",")
 			cloud = cloud || l.Name == "cloud_metric_name"
 			anomaly = anomaly || l.Name == "anomaly_metric"
+			aws = aws || (l.Name == "cloud_provider" && l.Value == "aws")
 		}
 		key := b.String()
 		if p.values[key] == nil {
 			p.values[key] = map[int64][]float64{}
 			p.cloud[key] = cloud && !anomaly
+			p.aws[key] = cloud && !anomaly && aws
 		}
 		for _, s := range ts.Samples {
 			p.values[key][s.Timestamp] = append(p.values[key][s.Timestamp], s.Value)
@@ -699,7 +702,7 @@ func (p *recordingProxy) waitQuiet(t *testing.T, d, timeout time.Duration) {
 }
 
 // check fails on a non-2xx answer of Prometheus (it drops the whole request), on a cloud
-// series sent with two values for one timestamp, and on a cloud series sent only once at
+// series sent with two values for one timestamp, and on an AWS cloud series sent only once at
 // replayed (Unix ms), the first minute of the window the collector polled twice: then the test
 // did not test a replay. It logs how many samples were sent again.
 func (p *recordingProxy) check(t *testing.T, replayed int64) {
@@ -711,7 +714,7 @@ func (p *recordingProxy) check(t *testing.T, replayed int64) {
 	}
 	resent, conflicts, other, notReplayed := 0, 0, 0, 0
 	for key, byTS := range p.values {
-		if p.cloud[key] && len(byTS[replayed]) < 2 {
+		if p.aws[key] && len(byTS[replayed]) < 2 {
 			notReplayed++
 		}
 		for ts, vs := range byTS {
@@ -735,7 +738,7 @@ func (p *recordingProxy) check(t *testing.T, replayed int64) {
 		}
 	}
 	if notReplayed > 0 {
-		t.Errorf("%d cloud series were sent fewer than twice at %s: the window was not polled again", notReplayed, ms(replayed))
+		t.Errorf("%d AWS cloud series were sent fewer than twice at %s: the window was not polled again", notReplayed, ms(replayed))
 	}
 	if conflicts > 10 {
 		t.Errorf("... %d series and timestamps sent with different values in all", conflicts)

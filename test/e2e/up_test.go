@@ -212,7 +212,7 @@ func checkCloudUtilizationRecorded(t *testing.T, promPort int) {
 	const recorded = `mcobs:cpu_utilization:ratio{cloud_provider="aws"}`
 	deadline := time.Now().Add(45 * time.Second) // a few rule evaluations (15s)
 	for {
-		n, err := p.accounts(recorded, time.Now())
+		n, err := p.accounts(recorded, "aws", time.Now())
 		if err == nil && n == 2 {
 			break
 		}
@@ -237,25 +237,26 @@ func checkCloudUtilizationRecorded(t *testing.T, promPort int) {
 		newest = max(newest, s.tsMs)
 	}
 	at := time.UnixMilli(newest).Add(7 * time.Minute)
-	if n, err := p.accounts(expr, at); err != nil || n != 2 {
-		t.Errorf("the rule %q with the newest cloud point 7 minutes old gives %d accounts (err %v), want 2", expr, n, err)
+	if n, err := p.accounts(expr, "aws", at); err != nil || n != 2 {
+		t.Errorf("the rule %q with the newest cloud point 7 minutes old gives %d AWS accounts (err %v), want 2", expr, n, err)
 	}
 }
 
-// accounts counts the cloud accounts (series with a cloud_account_id) expr gives at the instant at.
-func (p promAPI) accounts(expr string, at time.Time) (int, error) {
+// accounts counts the accounts of provider (series with a cloud_account_id) expr gives at the
+// instant at.
+func (p promAPI) accounts(expr, provider string, at time.Time) (int, error) {
 	var r struct {
 		Result []struct {
 			Metric map[string]string `json:"metric"`
 		} `json:"result"`
 	}
-	q := url.Values{"query": {"count by (cloud_account_id) (" + expr + ")"}, "time": {strconv.FormatInt(at.Unix(), 10)}}
+	q := url.Values{"query": {"count by (cloud_provider, cloud_account_id) (" + expr + ")"}, "time": {strconv.FormatInt(at.Unix(), 10)}}
 	if err := p.get("/api/v1/query", q, &r); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, s := range r.Result {
-		if s.Metric["cloud_account_id"] != "" {
+		if s.Metric["cloud_account_id"] != "" && s.Metric["cloud_provider"] == provider {
 			n++
 		}
 	}
