@@ -1,7 +1,6 @@
 package cloudscrape
 
 import (
-	"sort"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -101,12 +100,11 @@ func (b *batch) inventory(ts pcommon.Timestamp) {
 	}
 }
 
-// markers writes the unsupported markers of the plan, stamped at ts, in resource order, for
+// markers writes the unsupported markers of the plan (in resource order: discover sorts them
+// once), stamped at ts, for
 // the resources the inventory still has running (the plan may be older than the inventory).
 func (b *batch) markers(plan *Plan, ts pcommon.Timestamp) {
-	ms := append([]Marker(nil), plan.Unsupported...)
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Resource < ms[j].Resource })
-	for _, mk := range ms {
+	for _, mk := range plan.Unsupported {
 		if r := b.inv.Resources[mk.Resource]; r == nil || (r.State != "" && r.State != InstanceRunning) {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -152,6 +154,8 @@ func (r *Receiver) discover(ctx context.Context, t *target, inv *Inventory, now 
 	if err != nil {
 		return nil, err
 	}
+	// Sorted once here, not at every poll that emits the markers.
+	slices.SortStableFunc(plan.Unsupported, func(a, b Marker) int { return strings.Compare(a.Resource, b.Resource) })
 	t.plan, t.planAt = plan, now
 	return plan, nil
 }

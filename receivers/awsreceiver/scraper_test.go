@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
@@ -99,17 +97,7 @@ func TestScrapeGolden(t *testing.T) {
 	}
 	goldenPath := filepath.Join("testdata", "scrape", "expected.yaml")
 	// golden.WriteMetrics(t, goldenPath, md) // regenerate after a deliberate change
-	want, err := golden.ReadMetrics(goldenPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// golden.WriteMetrics normalizes timestamps; TestRestartFromCheckpoint checks them.
-	if err := pmetrictest.CompareMetrics(want, md,
-		pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(),
-		pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder(),
-		pmetrictest.IgnoreMetricDataPointsOrder(), pmetrictest.IgnoreScopeMetricsOrder()); err != nil {
-		t.Fatal(err)
-	}
+	cloudscrapetest.CompareGolden(t, goldenPath, md)
 }
 
 // TestFirstStartBackfills: without a checkpoint the first poll reaches back max_backfill (3 h by

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
@@ -227,5 +229,22 @@ func AssertContinues(t testing.TB, before, after map[string][]int64, period time
 	}
 	if checked == 0 {
 		t.Fatal("no series to compare")
+	}
+}
+
+// CompareGolden compares md with the golden file at path, ignoring timestamps (golden files
+// normalize them; the restart tests check them) and the order of resources, scopes, metrics and
+// points. Regenerate a file with golden.WriteMetrics after a deliberate change.
+func CompareGolden(t testing.TB, path string, md pmetric.Metrics) {
+	t.Helper()
+	want, err := golden.ReadMetrics(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pmetrictest.CompareMetrics(want, md,
+		pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(),
+		pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder(),
+		pmetrictest.IgnoreMetricDataPointsOrder(), pmetrictest.IgnoreScopeMetricsOrder()); err != nil {
+		t.Fatal(err)
 	}
 }
