@@ -30,6 +30,30 @@ func TestValidateCatchesMistakes(t *testing.T) {
 	f(Mapping{Platform: "p", Native: "n", Metric: CPUUtilization, Input: Value})
 }
 
+func TestValidateDimensions(t *testing.T) {
+	rx := Mapping{Platform: "p", Namespace: "ns", Native: "Bytes", Statistic: "Total", Metric: NetworkIO, Attrs: dir(AttrNetworkDirection, "receive"), Input: PerPeriod, Scale: 1}
+	tx := rx
+	tx.Attrs = dir(AttrNetworkDirection, "transmit")
+	split := Dimension{"ns", "Bytes", "Direction", AttrNetworkDirection, map[string]string{"In": "receive", "Out": "transmit"}}
+	tb := Table{Provider: "x", Mappings: []Mapping{rx, tx}, Dimensions: []Dimension{split}}
+	if err := tb.Validate(); err != nil {
+		t.Errorf("a mapping per dimension value: %v", err)
+	}
+	tb.Dimensions = nil
+	if err := tb.Validate(); err == nil {
+		t.Error("Validate() accepted a metric mapped twice without a dimension to tell them apart")
+	}
+	other := rx
+	other.Attrs = dir(AttrNetworkDirection, "sideways")
+	tb = Table{Provider: "x", Mappings: []Mapping{rx, other}, Dimensions: []Dimension{split}}
+	if err := tb.Validate(); err == nil {
+		t.Error("Validate() accepted a mapping whose attribute no dimension value gives")
+	}
+	if d, ok := Azure.DimensionOf("microsoft.network/loadbalancers", "ByteCount"); !ok || d.Values["Out"] != "transmit" {
+		t.Errorf("Azure.DimensionOf(ByteCount) = %+v, %v", d, ok)
+	}
+}
+
 func TestApply(t *testing.T) {
 	f := func(m Mapping, native, period, want float64) {
 		t.Helper()

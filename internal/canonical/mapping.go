@@ -2,6 +2,7 @@ package canonical
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -79,6 +80,39 @@ type Table struct {
 	Title       string
 	Mappings    []Mapping
 	Unsupported []UnsupportedRule
+	// Dimensions are native metrics reported once with a dimension that tells what the
+	// mappings tell apart by an attribute (Azure's Direction=In|Out is network.io.direction):
+	// such a metric has a mapping per attribute value.
+	Dimensions []Dimension
+}
+
+// Dimension says which native dimension's values choose among a metric's mappings.
+type Dimension struct {
+	Namespace, Native string
+	// Name is the provider's dimension, Attr the mappings' attribute it decides.
+	Name, Attr string
+	// Values maps each dimension value to the attribute value of its mapping.
+	Values map[string]string
+}
+
+// DimensionOf returns the dimension that splits a native metric, if any.
+func (t *Table) DimensionOf(namespace, native string) (Dimension, bool) {
+	for _, d := range t.Dimensions {
+		if strings.EqualFold(d.Namespace, namespace) && d.Native == native {
+			return d, true
+		}
+	}
+	return Dimension{}, false
+}
+
+// attrValue is the value of the mapping's attribute key, or "".
+func (m *Mapping) attrValue(key string) string {
+	for _, a := range m.Attrs {
+		if a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // Tables lists every provider's table, in documentation order.
@@ -133,10 +167,18 @@ func (t *Table) Validate() error {
 	seen := map[string]bool{}
 	for _, m := range t.Mappings {
 		key := m.Namespace + "/" + m.Native + "/" + m.Statistic
-		if seen[key] {
+		seenKey := key
+		if d, ok := t.DimensionOf(m.Namespace, m.Native); ok {
+			// One mapping per value of the dimension's attribute.
+			seenKey += "/" + m.attrValue(d.Attr)
+			if !slices.Contains(slices.Collect(maps.Values(d.Values)), m.attrValue(d.Attr)) {
+				return fmt.Errorf("%s: %s has %s %q, which no value of dimension %s gives", t.Provider, key, d.Attr, m.attrValue(d.Attr), d.Name)
+			}
+		}
+		if seen[seenKey] {
 			return fmt.Errorf("%s: %s mapped twice", t.Provider, key)
 		}
-		seen[key] = true
+		seen[seenKey] = true
 		if m.Scale == 0 {
 			return fmt.Errorf("%s: %s has no scale", t.Provider, key)
 		}

@@ -5,6 +5,9 @@ package canonical
 const (
 	PlatformAzureVM       = "azure_vm"
 	PlatformAzurePostgres = "azure_postgresql_flexible"
+	PlatformAzureDisk     = "azure_managed_disk"
+	PlatformAzureSQL      = "azure_sql_database"
+	PlatformAzureLB       = "azure_load_balancer"
 	PlatformGCPCompute    = "gcp_compute_engine"
 	PlatformGCPCloudSQL   = "gcp_cloud_sql"
 	PlatformOpenStackNova = "openstack_nova"
@@ -36,6 +39,26 @@ var Azure = Table{
 		{PlatformAzurePostgres, "Microsoft.DBforPostgreSQL/flexibleServers", "active_connections", "Average", "Count", DBConnections, nil, Value, 1, false, "", ""},
 		{PlatformAzurePostgres, "Microsoft.DBforPostgreSQL/flexibleServers", "storage_free", "Average", "Bytes", FilesystemUsage, dir(AttrFilesystemState, "free"), Value, 1, false, "", ""},
 		{PlatformAzurePostgres, "Microsoft.DBforPostgreSQL/flexibleServers", "disk_read_latency", "Average", "Seconds", DBOperationLatency, dir(AttrDiskDirection, "read"), Value, 1, false, "", ""},
+		{PlatformAzureDisk, "Microsoft.Compute/disks", "Composite Disk Read Bytes/sec", "Average", "BytesPerSecond", DiskIO, dir(AttrDiskDirection, "read"), PerSecond, 1, false, "", "per disk, whichever VM and LUN it is attached at"},
+		{PlatformAzureDisk, "Microsoft.Compute/disks", "Composite Disk Write Bytes/sec", "Average", "BytesPerSecond", DiskIO, dir(AttrDiskDirection, "write"), PerSecond, 1, false, "", "per disk, whichever VM and LUN it is attached at"},
+		{PlatformAzureDisk, "Microsoft.Compute/disks", "Composite Disk Read Operations/sec", "Average", "CountPerSecond", DiskOperations, dir(AttrDiskDirection, "read"), PerSecond, 1, false, "", ""},
+		{PlatformAzureDisk, "Microsoft.Compute/disks", "Composite Disk Write Operations/sec", "Average", "CountPerSecond", DiskOperations, dir(AttrDiskDirection, "write"), PerSecond, 1, false, "", ""},
+		{PlatformAzureSQL, "Microsoft.Sql/servers/databases", "cpu_percent", "Average", "Percent", CPUUtilization, nil, Value, pct, false, "", ""},
+		{PlatformAzureSQL, "Microsoft.Sql/servers/databases", "sessions_count", "Average", "Count", DBConnections, nil, Value, 1, false, "", "active sessions"},
+		{PlatformAzureSQL, "Microsoft.Sql/servers/databases", "storage", "Maximum", "Bytes", FilesystemUsage, dir(AttrFilesystemState, "used"), Value, 1, false, "", "data space used"},
+		{PlatformAzureSQL, "Microsoft.Sql/servers/databases", "storage_percent", "Maximum", "Percent", FilesystemUtilization, nil, Value, pct, false, "", "of the database's maximum size"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "ByteCount", "Total", "Bytes", NetworkIO, dir(AttrNetworkDirection, "receive"), PerPeriod, 1, false, "", "dimension Direction=In"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "ByteCount", "Total", "Bytes", NetworkIO, dir(AttrNetworkDirection, "transmit"), PerPeriod, 1, false, "", "dimension Direction=Out"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "PacketCount", "Total", "Count", NetworkPackets, dir(AttrNetworkDirection, "receive"), PerPeriod, 1, false, "", "dimension Direction=In"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "PacketCount", "Total", "Count", NetworkPackets, dir(AttrNetworkDirection, "transmit"), PerPeriod, 1, false, "", "dimension Direction=Out"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "VipAvailability", "Average", "Count", LBAvailability, nil, Value, pct, false, "", "data path availability, in percent"},
+		{PlatformAzureLB, "Microsoft.Network/loadBalancers", "DipAvailability", "Average", "Count", LBBackendHealth, nil, Value, pct, false, "", "health probe status, in percent"},
+	},
+	// Azure Monitor reports a load balancer's bytes and packets once, split by its Direction
+	// dimension; the receiver asks for that split and files each value under its direction.
+	Dimensions: []Dimension{
+		{"Microsoft.Network/loadBalancers", "ByteCount", "Direction", AttrNetworkDirection, map[string]string{"In": "receive", "Out": "transmit"}},
+		{"Microsoft.Network/loadBalancers", "PacketCount", "Direction", AttrNetworkDirection, map[string]string{"In": "receive", "Out": "transmit"}},
 	},
 }
 

@@ -136,6 +136,11 @@ type AzureConfig struct {
 	StoppedFraction float64 `yaml:"stopped_fraction"`
 	// PostgresServers is the number of PostgreSQL flexible servers per subscription and region.
 	PostgresServers int `yaml:"postgres_servers"`
+	// SQLDatabases is the number of Azure SQL databases per subscription and region (each on
+	// its own logical server); LoadBalancers the number of load balancers. Every VM also has a
+	// managed OS disk.
+	SQLDatabases  int `yaml:"sql_databases"`
+	LoadBalancers int `yaml:"load_balancers"`
 }
 
 // SubscriptionConfig is one simulated Azure subscription.
@@ -147,8 +152,8 @@ type SubscriptionConfig struct {
 }
 
 // DefaultConfig returns the embedded default configuration: 2 AWS accounts, 2 regions, 40 EC2
-// instances and 4 RDS instances; 2 Azure subscriptions, 2 regions, 12 VMs and 2 PostgreSQL
-// servers in each subscription.
+// instances and 4 RDS instances; 2 Azure subscriptions, 2 regions, 12 VMs (each with a managed
+// disk), 2 PostgreSQL servers, 2 SQL databases and 2 load balancers in each subscription.
 func DefaultConfig() Config {
 	var cfg Config
 	if err := decodeYAML(defaultConfigYAML, &cfg); err != nil {
@@ -353,6 +358,12 @@ func (a AzureConfig) validate() []error {
 	}
 	if a.PostgresServers < 0 {
 		add("`azure.postgres_servers` must not be negative, got %d", a.PostgresServers)
+	}
+	if a.SQLDatabases < 0 {
+		add("`azure.sql_databases` must not be negative, got %d", a.SQLDatabases)
+	}
+	if a.LoadBalancers < 0 {
+		add("`azure.load_balancers` must not be negative, got %d", a.LoadBalancers)
 	}
 	return errs
 }

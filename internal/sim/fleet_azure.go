@@ -106,6 +106,9 @@ type AzureFleet struct {
 	VMs             []*AzureVM
 	PostgresServers []*AzurePostgres
 	VNets           []*AzureVNet
+	Disks           []*AzureDisk
+	SQLDatabases    []*AzureSQLDatabase
+	LoadBalancers   []*AzureLoadBalancer
 
 	// series maps a lowercased resource id and metric name to the series.
 	series map[string]Series
@@ -152,6 +155,7 @@ func NewAzureFleet(seed int64, cfg Config, start time.Time) *AzureFleet {
 		}
 		f.addVMs(seed, sub, ac, start.UTC().Truncate(time.Hour))
 	}
+	f.addMoreResources(seed, ac)
 	f.buildSeries()
 	return f
 }
@@ -253,9 +257,19 @@ func (f *AzureFleet) buildSeries() {
 				Account: sub, Region: region, Namespace: ns, MetricName: d.name, Unit: d.unit,
 				Resource: id, Active: true, Until: until, Capacity: capacity,
 			}
-			key := strings.ToLower(id)
-			f.series[key+"|"+strings.ToLower(d.name)] = ser
-			f.byResource[key] = append(f.byResource[key], ser)
+			key := strings.ToLower(id) + "|" + strings.ToLower(d.name)
+			rkey := strings.ToLower(id)
+			if dim := AzureDimensionOf(ns, d.name); dim != "" {
+				for _, v := range azureLBDirections {
+					split := ser
+					split.Dimensions = []Dimension{{dim, v}}
+					f.series[key+"|"+strings.ToLower(dim+"="+v)] = split
+					f.byResource[rkey] = append(f.byResource[rkey], split)
+				}
+				continue
+			}
+			f.series[key] = ser
+			f.byResource[rkey] = append(f.byResource[rkey], ser)
 		}
 	}
 	for _, vm := range f.VMs {
@@ -264,10 +278,12 @@ func (f *AzureFleet) buildSeries() {
 	for _, pg := range f.PostgresServers {
 		add(pg.Subscription, pg.Location, AzurePostgresNamespace, pg.ID, time.Time{}, float64(pg.StorageGiB)*(1<<30), azurePostgresMetrics)
 	}
+	f.addMoreSeries(add)
 }
 
 // Series returns the series of a metric of a resource; the resource id and the metric name
-// match case-insensitively, as Azure Monitor matches them.
+// match case-insensitively, as Azure Monitor matches them. A metric split by a dimension has
+// no single series: see SplitSeries.
 func (f *AzureFleet) Series(resourceID, metric string) (Series, bool) {
 	s, ok := f.series[strings.ToLower(resourceID)+"|"+strings.ToLower(metric)]
 	return s, ok
@@ -349,6 +365,12 @@ func AzureMetrics(namespace string) []AzureMetric {
 		defs = azureVMMetrics
 	case strings.EqualFold(namespace, AzurePostgresNamespace):
 		defs = azurePostgresMetrics
+	case strings.EqualFold(namespace, AzureDiskNamespace):
+		defs = azureDiskMetrics
+	case strings.EqualFold(namespace, AzureSQLNamespace):
+		defs = azureSQLMetrics
+	case strings.EqualFold(namespace, AzureLBNamespace):
+		defs = azureLBMetrics
 	}
 	out := make([]AzureMetric, 0, len(defs))
 	for _, d := range defs {

@@ -91,6 +91,7 @@ var metricDefs = func() map[string]metricDef {
 	m := map[string]metricDef{}
 	all := append(append(append([]metricDef{}, ec2Metrics...), rdsMetrics...), agentMemMetric, agentDiskMetric)
 	all = append(append(all, azureVMMetrics...), azurePostgresMetrics...)
+	all = append(append(append(all, azureDiskMetrics...), azureSQLMetrics...), azureLBMetrics...)
 	for _, d := range all {
 		m[d.namespace+"/"+d.name] = d
 	}
@@ -316,6 +317,22 @@ type Window struct {
 	Minimum, Maximum float64
 	// Count is the number of samples; zero means the period has no data (yet).
 	Count int
+}
+
+// Merge is the window of both windows' samples (a metric's value summed over dimension
+// values: sums and counts add, extremes are the extremes of both).
+func (w Window) Merge(o Window) Window {
+	switch {
+	case o.Count == 0:
+		return w
+	case w.Count == 0:
+		return o
+	}
+	w.Sum += o.Sum
+	w.Count += o.Count
+	w.Minimum = min(w.Minimum, o.Minimum)
+	w.Maximum = max(w.Maximum, o.Maximum)
+	return w
 }
 
 // Average is the mean of the window's samples (0 when it has none).

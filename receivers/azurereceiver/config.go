@@ -3,7 +3,9 @@ package azurereceiver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +29,10 @@ type Config struct {
 	Subscriptions []string `mapstructure:"subscriptions"`
 	// ResourceTypes whose resources are discovered and whose mapped metrics are collected.
 	ResourceTypes []string `mapstructure:"resource_types"`
+	// Metrics selects, per resource type, more of what Azure Monitor has: metrics without a
+	// canonical mapping and other aggregations of mapped ones, emitted under native names
+	// (azure.<type>.<metric>). Mapped metrics are always collected under canonical names.
+	Metrics map[string]MetricSelection `mapstructure:"metrics"`
 	// TagFilters keeps only resources with these tags (any of the values per key).
 	TagFilters map[string][]string `mapstructure:"tag_filters"`
 	// Endpoints override the Azure public cloud's (a sovereign cloud, the local simulator).
@@ -34,6 +40,19 @@ type Config struct {
 	// TLS configures the client's TLS (a private CA, such as the simulator's).
 	TLS configtls.ClientConfig `mapstructure:"tls"`
 }
+
+// MetricSelection is what is collected of one resource type beyond its mapped metrics.
+type MetricSelection struct {
+	// Names are Azure Monitor metric names (as Azure spells them). A name without a canonical
+	// mapping gives a native metric per aggregation; a mapped one gives a native metric per
+	// aggregation other than its mapping's.
+	Names []string `mapstructure:"names"`
+	// Aggregations: Average, Minimum, Maximum, Total or Count; Average when none is listed.
+	Aggregations []string `mapstructure:"aggregations"`
+}
+
+// aggregationNames are Azure Monitor's aggregation types.
+var aggregationNames = []string{"Average", "Minimum", "Maximum", "Total", "Count"}
 
 // Auth modes.
 const (
@@ -103,11 +122,38 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("`resource_types[%d]` has no canonical mapping, got %q (mapped: %s)", i, rt, strings.Join(canonical.Azure.Namespaces(), ", ")))
 		}
 	}
+	errs = append(errs, c.validateMetrics()...)
 	errs = append(errs, c.Auth.validate()...)
 	if c.Endpoints.Metrics != "" && !strings.Contains(c.Endpoints.Metrics, "{region}") {
 		errs = append(errs, fmt.Errorf("`endpoints.metrics` must contain {region}, got %q", c.Endpoints.Metrics))
 	}
 	return errors.Join(errs...)
+}
+
+// validateMetrics checks the per-type selection: each type is collected and each
+// aggregation is one Azure Monitor has.
+func (c *Config) validateMetrics() []error {
+	var errs []error
+	for _, rt := range slices.Sorted(maps.Keys(c.Metrics)) {
+		sel := c.Metrics[rt]
+		if !slices.ContainsFunc(c.ResourceTypes, func(t string) bool { return strings.EqualFold(t, rt) }) {
+			errs = append(errs, fmt.Errorf("`metrics` selects resource type %q, which is not in `resource_types` %v", rt, c.ResourceTypes))
+		}
+		if len(sel.Names) == 0 {
+			errs = append(errs, fmt.Errorf("`metrics::%s::names` must list at least one metric", rt))
+		}
+		for i, n := range sel.Names {
+			if strings.TrimSpace(n) == "" || strings.Contains(n, ",") {
+				errs = append(errs, fmt.Errorf("`metrics::%s::names[%d]` is not an Azure Monitor metric name, got %q", rt, i, n))
+			}
+		}
+		for i, a := range sel.Aggregations {
+			if !slices.Contains(aggregationNames, a) {
+				errs = append(errs, fmt.Errorf("`metrics::%s::aggregations[%d]` must be one of %s, got %q", rt, i, strings.Join(aggregationNames, ", "), a))
+			}
+		}
+	}
+	return errs
 }
 
 func (a AuthConfig) validate() []error {

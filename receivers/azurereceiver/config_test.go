@@ -2,6 +2,7 @@ package azurereceiver
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/mcobs/mcobs/internal/canonical"
 	"github.com/mcobs/mcobs/receivers/azurereceiver/internal/metadata"
 )
 
@@ -47,13 +49,16 @@ func TestLoadConfig(t *testing.T) {
 	}
 	// The minimum: one subscription, the default credential chain, every mapped type.
 	f(component.NewID(metadata.Type), func(c *Config) {
-		if c.Auth.Mode != AuthDefault || len(c.ResourceTypes) != 2 || c.Period != time.Minute || c.MaxBackfill != 3*time.Hour {
+		if c.Auth.Mode != AuthDefault || !slices.Equal(c.ResourceTypes, canonical.Azure.Namespaces()) || len(c.ResourceTypes) != 5 || c.Period != time.Minute || c.MaxBackfill != 3*time.Hour {
 			t.Errorf("defaults: %+v", c)
 		}
 	})
 	f(component.NewIDWithName(metadata.Type, "full"), func(c *Config) {
 		if c.Auth.ClientSecret.String() == "secret" || string(c.Auth.ClientSecret) != "secret" {
 			t.Errorf("client_secret must be opaque: %q", c.Auth.ClientSecret.String())
+		}
+		if sel := c.Metrics["Microsoft.Compute/virtualMachines"]; len(sel.Names) != 2 || sel.Names[1] != "OS Disk Queue Depth" || sel.Aggregations[0] != "Maximum" {
+			t.Errorf("metrics: %+v", c.Metrics)
 		}
 		if !c.TLS.InsecureSkipVerify || c.Endpoints.Metrics != "https://127.0.0.1:4567/regions/{region}" || c.Period != 5*time.Minute {
 			t.Errorf("endpoints/tls/period: %+v %+v", c.Endpoints, c.TLS)
@@ -69,5 +74,8 @@ func TestLoadConfig(t *testing.T) {
 		"`endpoints.metrics` must contain {region}, got \"https://eastus.metrics.monitor.azure.com\"",
 		"`period` must be an Azure Monitor time grain (1m, 5m, 15m, 30m, 1h, 6h, 12h, 24h), got \"2m0s\"",
 		"`shard.index` must be in [0, 2), got 2",
+		"`metrics` selects resource type \"Microsoft.Sql/servers/databases\", which is not in `resource_types` [Microsoft.Web/sites]",
+		"`metrics::Microsoft.Sql/servers/databases::names` must list at least one metric",
+		"`metrics::Microsoft.Sql/servers/databases::aggregations[0]` must be one of Average, Minimum, Maximum, Total, Count, got \"P99\"",
 	)
 }

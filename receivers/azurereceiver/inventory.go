@@ -13,8 +13,12 @@ import (
 	"github.com/mcobs/mcobs/internal/cloudscrape"
 )
 
-// AttrResourceGroup is the Azure resource group of a resource.
-const AttrResourceGroup = "azure.resource_group"
+// AttrResourceGroup is the Azure resource group of a resource; AttrManagedBy the resource
+// that manages it (a disk's VM).
+const (
+	AttrResourceGroup = "azure.resource_group"
+	AttrManagedBy     = "azure.managed_by"
+)
 
 // graphPage is how many rows a Resource Graph query returns per page (its maximum).
 const graphPage = 1000
@@ -32,7 +36,7 @@ func graphQuery(types []string, tags map[string][]string) string {
 	for _, k := range keys {
 		b.WriteString(" | where tags[" + quote(k) + "] in~ (" + quoteList(tags[k], nil) + ")")
 	}
-	b.WriteString(" | project id, name, type, location, resourceGroup, subscriptionId, tags, properties")
+	b.WriteString(" | project id, name, type, location, resourceGroup, subscriptionId, tags, sku, managedBy, properties")
 	return b.String()
 }
 
@@ -121,6 +125,23 @@ func resourceOf(row any) *cloudscrape.Resource {
 		state := str(dig(props, "state"))
 		attrs[canonical.AttrResourceState] = state
 		r.State = serverState(state)
+	case canonical.PlatformAzureSQL:
+		attrs[canonical.AttrDBSystem] = "microsoft.sql_server"
+		attrs[canonical.AttrHostType] = str(dig(m, "sku", "name"))
+		status := str(dig(props, "status"))
+		attrs[canonical.AttrResourceState] = status
+		r.State = databaseState(status)
+	case canonical.PlatformAzureDisk:
+		// Disks and load balancers are not instances: no State, so the inventory does not
+		// count them and their metrics are asked for whatever their VM does.
+		attrs[canonical.AttrHostType] = str(dig(m, "sku", "name"))
+		attrs[canonical.AttrResourceState] = str(dig(props, "diskState"))
+		if vm := str(m["managedBy"]); vm != "" {
+			attrs[AttrManagedBy] = vm
+		}
+	case canonical.PlatformAzureLB:
+		attrs[canonical.AttrHostType] = str(dig(m, "sku", "name"))
+		attrs[canonical.AttrResourceState] = str(dig(props, "provisioningState"))
 	}
 	return r
 }
@@ -131,6 +152,18 @@ func vmState(code string) string {
 	case "running":
 		return cloudscrape.InstanceRunning
 	case "stopped", "stopping", "deallocated", "deallocating":
+		return cloudscrape.InstanceStopped
+	}
+	return cloudscrape.InstanceOther
+}
+
+// databaseState normalizes an Azure SQL database's status: a paused serverless database
+// is stopped.
+func databaseState(s string) string {
+	switch s {
+	case "Online":
+		return cloudscrape.InstanceRunning
+	case "Paused", "Pausing", "Offline", "Stopped":
 		return cloudscrape.InstanceStopped
 	}
 	return cloudscrape.InstanceOther

@@ -1,6 +1,7 @@
 package azurereceiver
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -21,10 +22,46 @@ const (
 type native struct {
 	region, namespace, resourceID string
 	mapping                       *canonical.Mapping
+	// dimension and value select one time series of a metric Azure reports split by a
+	// dimension (a load balancer's Direction=In); both are empty for other metrics.
+	dimension, value string
+	// name and aggregation are a native query's metric, which has no mapping.
+	name, aggregation string
 }
 
-// plan is a query per resource and mapped metric of its type, in resource order.
-func plan(inv *cloudscrape.Inventory) []cloudscrape.Query {
+// metric and stat are the Azure Monitor metric and aggregation a query asks for.
+func (n native) metric() string {
+	if n.mapping != nil {
+		return n.mapping.Native
+	}
+	return n.name
+}
+
+func (n native) stat() string {
+	if n.mapping != nil {
+		return n.mapping.Statistic
+	}
+	return n.aggregation
+}
+
+// splitOf returns the dimension and the value of it that a mapping stands for, if its metric
+// is split.
+func splitOf(mp *canonical.Mapping) (dimension, value string) {
+	d, ok := canonical.Azure.DimensionOf(mp.Namespace, mp.Native)
+	if !ok {
+		return "", ""
+	}
+	for v, attr := range d.Values {
+		if slices.Contains(mp.Attrs, canonical.Attr{Key: d.Attr, Value: attr}) {
+			return d.Name, v
+		}
+	}
+	return "", ""
+}
+
+// plan is a query per resource and mapped metric of its type, and per selected native
+// metric and aggregation, in resource order.
+func plan(inv *cloudscrape.Inventory, selection map[string]MetricSelection) []cloudscrape.Query {
 	ids := make([]string, 0, len(inv.Resources))
 	for id := range inv.Resources {
 		ids = append(ids, id)
@@ -47,24 +84,83 @@ func plan(inv *cloudscrape.Inventory) []cloudscrape.Query {
 				cloudscrape.Attr{Key: canonical.AttrNativeName, Value: mp.Native},
 				cloudscrape.Attr{Key: canonical.AttrNativeStatistic, Value: mp.Statistic},
 				cloudscrape.Attr{Key: canonical.AttrNativeUnit, Value: mp.NativeUnit})
+			n := native{region: r.Attrs[canonical.AttrCloudRegion], namespace: mp.Namespace, resourceID: rid, mapping: &mp}
+			key := id + "|" + mp.Native + "|" + mp.Statistic
+			if n.dimension, n.value = splitOf(&mp); n.dimension != "" {
+				key += "|" + n.dimension + "=" + n.value
+			}
+			qs = append(qs, cloudscrape.Query{Resource: id, Key: key, Metric: mp.Metric, Attrs: attrs, Native: n})
+		}
+		qs = append(qs, nativeQueries(id, r, selection)...)
+	}
+	return qs
+}
+
+// nativeQueries are the selected metrics of a resource's type under native names: each
+// aggregation of an unmapped metric, and each aggregation of a mapped one other than its
+// mapping's.
+func nativeQueries(id string, r *cloudscrape.Resource, selection map[string]MetricSelection) []cloudscrape.Query {
+	typ := ""
+	for _, mp := range canonical.Azure.Mappings {
+		if mp.Platform == r.Platform {
+			typ = mp.Namespace
+			break
+		}
+	}
+	var sel MetricSelection
+	for k, v := range selection {
+		if strings.EqualFold(k, typ) {
+			sel = v
+		}
+	}
+	aggs := sel.Aggregations
+	if len(aggs) == 0 {
+		aggs = []string{"Average"}
+	}
+	var qs []cloudscrape.Query
+	for _, name := range sel.Names {
+		mapped := canonical.Azure.ForNative(typ, name)
+		for _, agg := range aggs {
+			if slices.ContainsFunc(mapped, func(mp *canonical.Mapping) bool { return mp.Statistic == agg }) {
+				continue
+			}
+			m := canonical.Metric{Name: nativeName(typ, name), Description: "Azure Monitor " + typ + " " + name}
 			qs = append(qs, cloudscrape.Query{
-				Resource: id,
-				Key:      id + "|" + mp.Native + "|" + mp.Statistic,
-				Metric:   mp.Metric,
-				Attrs:    attrs,
-				Native:   native{region: r.Attrs[canonical.AttrCloudRegion], namespace: mp.Namespace, resourceID: rid, mapping: &mp},
+				Resource: id, Key: id + "|" + name + "|" + agg, Metric: m,
+				Attrs: []cloudscrape.Attr{{Key: canonical.AttrNativeStatistic, Value: agg}},
+				Native: native{region: r.Attrs[canonical.AttrCloudRegion], namespace: typ, resourceID: r.Attrs[canonical.AttrCloudResourceID],
+					name: name, aggregation: agg},
 			})
 		}
 	}
 	return qs
 }
 
-// batch is the queries of one region and resource type: the batch API's unit.
+// nativeName is the metric name of an Azure Monitor metric without a canonical mapping:
+// azure.<type>.<metric>, lower case, with "/" read as "per" (Disk Read Operations/Sec is
+// disk_read_operations_per_sec).
+func nativeName(typ, metric string) string {
+	clean := func(s string) string {
+		s = strings.ToLower(strings.ReplaceAll(s, "/", " per "))
+		return strings.Trim(nonName.ReplaceAllString(s, "_"), "_")
+	}
+	return "azure." + strings.ReplaceAll(strings.ToLower(typ), "/", ".") + "." + clean(metric)
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9.]+`)
+
+// batch is the queries of one region and resource type (and dimension split): the batch
+// API's unit. A filter applies to every metric of a call and each must have its dimension, so
+// split metrics go in calls of their own.
 type batch struct {
 	region, namespace string
-	resources         []string // resource IDs as Azure spells them
-	metrics           []string
-	aggregations      []string
+	dimension         string
+	// custom batches carry the selected native metrics: a name Azure does not know fails its
+	// whole call, so they never share one with the mapped metrics.
+	custom       bool
+	resources    []string // resource IDs as Azure spells them
+	metrics      []string
+	aggregations []string
 	// index finds a query by lower-case resource ID, metric name and aggregation.
 	index map[string]int
 }
@@ -76,33 +172,46 @@ func (b *batch) calls() int {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-func indexKey(resourceID, metric, aggregation string) string {
-	return strings.ToLower(resourceID) + "|" + metric + "|" + strings.ToLower(aggregation)
+func indexKey(resourceID, metric, aggregation, value string) string {
+	return strings.ToLower(resourceID) + "|" + metric + "|" + strings.ToLower(aggregation) + "|" + strings.ToLower(value)
 }
 
-// batches groups queries by region and resource type, in first-seen order.
+// filter is the batch's dimension filter: every value of its dimension, each a time series.
+func (b *batch) filter() *string {
+	if b.dimension == "" {
+		return nil
+	}
+	f := b.dimension + " eq '*'"
+	return &f
+}
+
+// batches groups queries by region, resource type and dimension split, in first-seen order.
 func batches(qs []cloudscrape.Query) []*batch {
 	var out []*batch
-	byKey := map[[2]string]*batch{}
+	type key struct {
+		region, namespace, dimension string
+		custom                       bool
+	}
+	byKey := map[key]*batch{}
 	for i := range qs {
 		n := qs[i].Native.(native)
-		k := [2]string{n.region, strings.ToLower(n.namespace)}
+		k := key{n.region, strings.ToLower(n.namespace), n.dimension, n.mapping == nil}
 		b := byKey[k]
 		if b == nil {
-			b = &batch{region: n.region, namespace: n.namespace, index: map[string]int{}}
+			b = &batch{region: n.region, namespace: n.namespace, dimension: n.dimension, custom: k.custom, index: map[string]int{}}
 			byKey[k] = b
 			out = append(out, b)
 		}
 		if !slices.Contains(b.resources, n.resourceID) {
 			b.resources = append(b.resources, n.resourceID)
 		}
-		if !slices.Contains(b.metrics, n.mapping.Native) {
-			b.metrics = append(b.metrics, n.mapping.Native)
+		if !slices.Contains(b.metrics, n.metric()) {
+			b.metrics = append(b.metrics, n.metric())
 		}
-		if !slices.Contains(b.aggregations, n.mapping.Statistic) {
-			b.aggregations = append(b.aggregations, n.mapping.Statistic)
+		if !slices.Contains(b.aggregations, n.stat()) {
+			b.aggregations = append(b.aggregations, n.stat())
 		}
-		b.index[indexKey(n.resourceID, n.mapping.Native, n.mapping.Statistic)] = i
+		b.index[indexKey(n.resourceID, n.metric(), n.stat(), n.value)] = i
 	}
 	return out
 }
@@ -132,27 +241,71 @@ func accept(values []azmetrics.MetricData, b *batch, qs []cloudscrape.Query, out
 			}
 			name := deref(m.Name.Value)
 			for _, agg := range b.aggregations {
-				i, ok := b.index[indexKey(rid, name, agg)]
-				if !ok {
-					continue
-				}
 				if code := deref(m.ErrorCode); code != "" && code != "Success" {
-					out[i].Err = &metricError{code: code, message: deref(m.ErrorMessage)}
+					for _, i := range b.queriesOf(rid, name, agg) {
+						out[i].Err = &metricError{code: code, message: deref(m.ErrorMessage)}
+					}
 					continue
 				}
-				mp := qs[i].Native.(native).mapping
 				for _, ts := range m.TimeSeries {
+					i, ok := b.index[indexKey(rid, name, agg, dimensionValue(ts, b.dimension))]
+					if !ok {
+						continue // a dimension value no mapping stands for
+					}
+					mp := qs[i].Native.(native).mapping
 					for _, dp := range ts.Data {
 						v := value(dp, agg)
 						if v == nil || dp.TimeStamp == nil {
 							continue // an interval without data
 						}
-						out[i].Samples = append(out[i].Samples, cloudscrape.Sample{T: *dp.TimeStamp, V: mp.Apply(*v, periodSeconds)})
+						if mp != nil {
+							*v = mp.Apply(*v, periodSeconds)
+						}
+						out[i].Samples = append(out[i].Samples, cloudscrape.Sample{T: *dp.TimeStamp, V: *v})
 					}
 				}
 			}
 		}
 	}
+}
+
+// queriesOf returns the queries of a resource's metric and aggregation, one per dimension
+// value for a split metric.
+func (b *batch) queriesOf(resourceID, metric, aggregation string) []int {
+	prefix := indexKey(resourceID, metric, aggregation, "")
+	var out []int
+	for k, i := range b.index {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// failAll sets err on the queries of the resources and metrics of one call.
+func (b *batch) failAll(ids, names []string, err error, out []cloudscrape.Result) {
+	for _, id := range ids {
+		for _, name := range names {
+			for _, agg := range b.aggregations {
+				for _, i := range b.queriesOf(id, name, agg) {
+					out[i].Err = err
+				}
+			}
+		}
+	}
+}
+
+// dimensionValue is a time series' value of the dimension ("" when the batch has none).
+func dimensionValue(ts azmetrics.TimeSeriesElement, dimension string) string {
+	if dimension == "" {
+		return ""
+	}
+	for _, md := range ts.MetadataValues {
+		if md.Name != nil && strings.EqualFold(deref(md.Name.Value), dimension) {
+			return deref(md.Value)
+		}
+	}
+	return ""
 }
 
 // value is a data point's value of an aggregation.

@@ -29,7 +29,7 @@ func vmInventory(n int, region string) *cloudscrape.Inventory {
 func TestBatchCallsFollowTheLimits(t *testing.T) {
 	f := func(vms int, want int) {
 		t.Helper()
-		qs := plan(vmInventory(vms, "eastus"))
+		qs := plan(vmInventory(vms, "eastus"), nil)
 		bs := batches(qs)
 		if len(bs) != 1 {
 			t.Fatalf("%d batches for one region and type", len(bs))
@@ -48,14 +48,14 @@ func TestBatchCallsFollowTheLimits(t *testing.T) {
 	for k, r := range vmInventory(3, "westeurope").Resources {
 		inv.Resources[k] = r
 	}
-	if bs := batches(plan(inv)); len(bs) != 2 {
+	if bs := batches(plan(inv, nil)); len(bs) != 2 {
 		t.Errorf("%d batches for two regions, want 2", len(bs))
 	}
 }
 
 func TestGraphQuery(t *testing.T) {
 	got := graphQuery([]string{"Microsoft.Compute/virtualMachines"}, map[string][]string{"team": {"check'out"}, "env": {"prod", "stage"}})
-	want := `Resources | where type in~ ('microsoft.compute/virtualmachines') | where tags['env'] in~ ('prod', 'stage') | where tags['team'] in~ ('check\'out') | project id, name, type, location, resourceGroup, subscriptionId, tags, properties`
+	want := `Resources | where type in~ ('microsoft.compute/virtualmachines') | where tags['env'] in~ ('prod', 'stage') | where tags['team'] in~ ('check\'out') | project id, name, type, location, resourceGroup, subscriptionId, tags, sku, managedBy, properties`
 	if got != want {
 		t.Errorf("graphQuery =\n%s\nwant\n%s", got, want)
 	}

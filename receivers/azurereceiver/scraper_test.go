@@ -97,7 +97,8 @@ func TestBatchCallsPerPoll(t *testing.T) {
 	scfg := sim.DefaultConfig()
 	scfg.Azure.VMs = 130
 	scfg.Azure.StoppedFraction = 0
-	h := newHarness(t, scfg, nil)
+	// Over 500 resources in one poll: more time than the default minute on a loaded machine.
+	h := newHarness(t, scfg, func(c *Config) { c.Timeout = 5 * time.Minute })
 	h.clk.T = simStart.Add(10 * time.Minute)
 	md, err := h.loop.Poll()
 	if err != nil {
@@ -105,22 +106,49 @@ func TestBatchCallsPerPoll(t *testing.T) {
 	}
 	sub := scfg.Azure.Subscriptions[0].ID
 	stats := h.sim.Stats()
-	vmMetrics := len(canonical.Azure.ForNamespace("Microsoft.Compute/virtualMachines"))
 	want := 0
 	for _, region := range scfg.Azure.Regions {
-		vms := stats.MetricBatchesIn(sub, region, "Microsoft.Compute/virtualMachines")
-		// Each call carries at most 50 resources: the VMs of a region over the calls.
-		perRegion := inventoryCount(md, region, canonical.PlatformAzureVM, cloudscrape.InstanceRunning)
-		wantCalls := ceilDiv(perRegion, maxResourcesPerCall) * ceilDiv(vmMetrics, maxMetricsPerCall)
-		if vms.Calls != wantCalls || vms.Resources != perRegion {
-			t.Errorf("%s: %d VM batch calls with %d resources, want %d with %d", region, vms.Calls, vms.Resources, wantCalls, perRegion)
+		for _, ns := range canonical.Azure.Namespaces() {
+			got := stats.MetricBatchesIn(sub, region, ns)
+			// Metrics split by a dimension take calls of their own (a filter applies to every
+			// metric of a call).
+			plain, split := nativeMetrics(ns)
+			groups := ceilDiv(plain, maxMetricsPerCall) + ceilDiv(split, maxMetricsPerCall)
+			resources := got.Resources / groups // each group of metrics asks for every resource once
+			wantCalls := ceilDiv(resources, maxResourcesPerCall) * groups
+			if got.Calls != wantCalls || resources == 0 || got.Resources != resources*groups {
+				t.Errorf("%s %s: %d batch calls carrying %d resources, want %d calls for %d groups of metrics", region, ns, got.Calls, got.Resources, wantCalls, groups)
+			}
+			want += wantCalls
 		}
-		want += wantCalls + stats.MetricBatchesIn(sub, region, "Microsoft.DBforPostgreSQL/flexibleServers").Calls
+		// Each VM call carries at most 50 resources: the running VMs of a region over the calls.
+		vms := stats.MetricBatchesIn(sub, region, "Microsoft.Compute/virtualMachines")
+		if running := inventoryCount(md, region, canonical.PlatformAzureVM, cloudscrape.InstanceRunning); vms.Resources != running || running <= maxResourcesPerCall {
+			t.Errorf("%s: VM batches carried %d resources, want the %d running VMs (more than one call's)", region, vms.Resources, running)
+		}
 	}
 	billed := cloudscrapetest.SelfMetric(t, h.tel, cloudscrape.MetricBilledUnits)
 	if got := billed["cloud.account.id="+sub+",operation=MetricsBatch,provider=azure,service=Monitor"]; int(got) != want {
 		t.Errorf("billed %v batch calls, want %d", got, want)
 	}
+}
+
+// nativeMetrics counts the distinct native metrics of a resource type, plain and split by a
+// dimension.
+func nativeMetrics(ns string) (plain, split int) {
+	seen := map[string]bool{}
+	for _, mp := range canonical.Azure.ForNamespace(ns) {
+		if seen[mp.Native] {
+			continue
+		}
+		seen[mp.Native] = true
+		if _, ok := canonical.Azure.DimensionOf(ns, mp.Native); ok {
+			split++
+		} else {
+			plain++
+		}
+	}
+	return plain, split
 }
 
 // inventoryCount reads the inventory metric of a region, platform and state.
@@ -223,4 +251,48 @@ func TestFaultsAreSurvived(t *testing.T) {
 	f("expired token", sim.FaultConfig{ExpiredCredentialsRate: 1}, cloudscrape.StatusFailed+":ExpiredAuthenticationToken", "auth")
 	// Every body malformed: reported, not a crash.
 	f("malformed bodies", sim.FaultConfig{MalformedRate: 1}, cloudscrape.StatusFailed+":malformed", "ok")
+}
+
+// TestSelectedMetricsUnderNativeNames: another aggregation of a mapped metric comes under its
+// native name beside the canonical one; a name Azure Monitor does not know fails only its own
+// call, which the subscription's status reports, while every mapped metric still arrives.
+func TestSelectedMetricsUnderNativeNames(t *testing.T) {
+	vmType := "Microsoft.Compute/virtualMachines"
+	poll := func(names ...string) (map[string][]int64, string) {
+		h := newHarness(t, smallFleet(), func(c *Config) {
+			c.MaxBackfill = c.CollectionInterval
+			c.Metrics = map[string]MetricSelection{vmType: {Names: names, Aggregations: []string{"Average", "Maximum"}}}
+		})
+		h.clk.T = simStart.Add(10 * time.Minute)
+		md, _ := h.loop.Poll()
+		return cloudscrapetest.Points(md), cloudscrapetest.CollectionStatus(md)[h.cfg.Subscriptions[0]]
+	}
+	// count counts the points of a metric of VMs: keys are "<host.id> <metric> <attributes>",
+	// and a VM's host.id is its vmId (other resources' are resource ids).
+	count := func(points map[string][]int64, name string) int {
+		n := 0
+		for k, ts := range points {
+			if host, _, _ := strings.Cut(k, " "); strings.Contains(k, " "+name+" ") && !strings.Contains(host, "/") {
+				n += len(ts)
+			}
+		}
+		return n
+	}
+	native := "azure.microsoft.compute.virtualmachines.percentage_cpu"
+	points, status := poll("Percentage CPU")
+	if status != cloudscrape.StatusSuccess+":" {
+		t.Fatalf("status %q", status)
+	}
+	cpu, maxCPU := count(points, canonical.CPUUtilization.Name), count(points, native)
+	if cpu == 0 || maxCPU != cpu {
+		t.Errorf("%d Maximum points of %s, want one per canonical CPU point (%d); the Average is the canonical metric's", maxCPU, native, cpu)
+	}
+
+	points, status = poll("Percentage CPU", "No Such Metric")
+	if !strings.HasPrefix(status, cloudscrape.StatusFailed) {
+		t.Errorf("status %q with a metric Azure does not know, want failed", status)
+	}
+	if got := count(points, canonical.CPUUtilization.Name); got != cpu {
+		t.Errorf("%d canonical CPU points beside the unknown metric, want %d", got, cpu)
+	}
 }

@@ -2,7 +2,9 @@ package azurereceiver
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -103,7 +105,7 @@ func (t *azTarget) Inventory(ctx context.Context) (*cloudscrape.Inventory, error
 // Discover plans a query per resource and mapped metric of its type: Azure Monitor knows each
 // type's metrics, so there is nothing to list.
 func (t *azTarget) Discover(_ context.Context, inv *cloudscrape.Inventory) (*cloudscrape.Plan, error) {
-	return &cloudscrape.Plan{Queries: plan(inv)}, nil
+	return &cloudscrape.Plan{Queries: plan(inv, t.p.cfg.Metrics)}, nil
 }
 
 // Cost is what Azure Monitor bills for a Fetch of qs: one unit per metrics:getBatch call.
@@ -145,7 +147,14 @@ func (t *azTarget) fetchBatch(ctx context.Context, c *azmetrics.Client, b *batch
 					EndTime:     ptr(end.UTC().Format(timeFormat)),
 					Interval:    ptr(grain),
 					Aggregation: ptr(aggs),
+					Filter:      b.filter(),
 				})
+			var re *azcore.ResponseError
+			if err != nil && b.custom && errors.As(err, &re) && re.StatusCode == http.StatusBadRequest {
+				// A selected name Azure does not know: those metrics fail, every other goes on.
+				b.failAll(ids, names, fmt.Errorf("metrics:getBatch %s %s %v: %w", b.region, b.namespace, names, err), out)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("metrics:getBatch %s %s: %w", b.region, b.namespace, err)
 			}

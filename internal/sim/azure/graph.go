@@ -119,6 +119,15 @@ func (srv *server) graphRows(subs []string, q graphQuery) []graphRow {
 		for _, pg := range srv.fleet.PostgresOf(sub, "") {
 			rows = append(rows, srv.postgresRow(pg))
 		}
+		for _, d := range srv.fleet.DisksOf(sub, "") {
+			rows = append(rows, srv.diskRow(d))
+		}
+		for _, db := range srv.fleet.SQLDatabasesOf(sub, "") {
+			rows = append(rows, srv.sqlRow(db))
+		}
+		for _, lb := range srv.fleet.LoadBalancersOf(sub, "") {
+			rows = append(rows, srv.lbRow(lb))
+		}
 	}
 	rows = slices.DeleteFunc(rows, func(r graphRow) bool { return !q.match(r.typ, r.tags) })
 	slices.SortFunc(rows, func(a, b graphRow) int {

@@ -53,11 +53,13 @@ type batchQuery struct {
 	namespace string
 	metrics   []sim.AzureMetric
 	// aggs are the requested aggregations, lowercase; nil means each metric's primary one.
-	aggs         []string
-	interval     string
-	period       time.Duration
-	start, end   time.Time
-	resourceIDs  []string
+	aggs        []string
+	interval    string
+	period      time.Duration
+	start, end  time.Time
+	resourceIDs []string
+	// split is the dimension the filter splits by, with the values it keeps (nil: all).
+	split        *dimensionFilter
 	startEcho    string
 	endEcho      string
 	intervalEcho string
@@ -131,8 +133,6 @@ func (srv *server) resourceValues(q batchQuery, id string, now time.Time) resour
 		Namespace: strings.ToLower(q.namespace), ResourceID: id,
 	}
 	for _, m := range q.metrics {
-		ser, _ := srv.fleet.Series(id, m.Name)
-		out.ResourceRegion, out.ResourceID = ser.Region, ser.Resource
 		aggs := q.aggs
 		if aggs == nil {
 			aggs = []string{"average"}
@@ -144,17 +144,26 @@ func (srv *server) resourceValues(q batchQuery, id string, now time.Time) resour
 		if q.interval == "FULL" {
 			first, end = q.start.Truncate(time.Minute), q.end.Truncate(time.Minute)
 		}
-		var data []dataPoint
-		for _, w := range srv.sim.Windows(ser, first, q.period, end, now) {
-			data = append(data, point(w, aggs))
+		windows := func(ser sim.Series) []dataPoint {
+			data := []dataPoint{}
+			for _, w := range srv.sim.Windows(ser, first, q.period, end, now) {
+				data = append(data, point(w, aggs))
+			}
+			return data
 		}
-		if data == nil {
-			data = []dataPoint{}
+		var series []timeSeries
+		ser, ok := srv.fleet.Series(id, m.Name)
+		if split := srv.fleet.SplitSeries(id, m.Name); !ok && len(split) > 0 {
+			ser = split[0]
+			series = splitTimeSeries(srv.sim, split, q, first, end, now, aggs)
+		} else {
+			series = []timeSeries{{MetadataValues: []any{}, Data: windows(ser)}}
 		}
+		out.ResourceRegion, out.ResourceID = ser.Region, ser.Resource
 		out.Value = append(out.Value, metricJSON{
 			ID: ser.Resource + "/providers/Microsoft.Insights/metrics/" + m.Name, Type: "Microsoft.Insights/metrics",
 			Name: localizable{m.Name, m.Name}, DisplayDescription: metricDescriptions[m.Name], Unit: m.Unit,
-			TimeSeries: []timeSeries{{MetadataValues: []any{}, Data: data}}, ErrorCode: "Success",
+			TimeSeries: series, ErrorCode: "Success",
 		})
 	}
 	return out
@@ -193,8 +202,8 @@ func (srv *server) parseBatch(c *call) (batchQuery, *apiError) {
 	}
 	known := sim.AzureMetrics(q.namespace)
 	if len(known) == 0 {
-		return q, badRequest("Metric namespace %q is not supported; the simulated namespaces are %s and %s.",
-			q.namespace, sim.AzureVMNamespace, sim.AzurePostgresNamespace)
+		return q, badRequest("Metric namespace %q is not supported; the simulated namespaces are %s.",
+			q.namespace, strings.Join(namespaces, ", "))
 	}
 	if aerr := q.parseMetricNames(params.Get("metricnames"), known); aerr != nil {
 		return q, aerr
@@ -205,8 +214,11 @@ func (srv *server) parseBatch(c *call) (batchQuery, *apiError) {
 	if aerr := q.parseTimes(params, srv.sim.Now()); aerr != nil {
 		return q, aerr
 	}
-	if params.Get("filter") != "" || params.Get("rollupby") != "" {
-		return q, badRequest("The simulated metrics have no dimensions: filter and rollupby are not supported.")
+	if params.Get("rollupby") != "" {
+		return q, badRequest("The simulated metrics do not support rollupby.")
+	}
+	if aerr := q.parseFilter(params.Get("filter")); aerr != nil {
+		return q, aerr
 	}
 	return q, srv.parseResourceIDs(c, &q)
 }
@@ -341,15 +353,23 @@ func (srv *server) parseResourceIDs(c *call, q *batchQuery) *apiError {
 // resource id /subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{type}/{name}.
 func parseResourceID(id string) (sub, typ string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
-	if len(parts) != 8 || !strings.EqualFold(parts[0], "subscriptions") || !strings.EqualFold(parts[2], "resourceGroups") ||
-		!strings.EqualFold(parts[4], "providers") || parts[7] == "" {
+	if len(parts) < 8 || len(parts)%2 != 0 || !strings.EqualFold(parts[0], "subscriptions") || !strings.EqualFold(parts[2], "resourceGroups") ||
+		!strings.EqualFold(parts[4], "providers") || slices.Contains(parts, "") {
 		return "", "", false
 	}
-	return parts[1], parts[5] + "/" + parts[6], true
+	// A child resource type names each level: Microsoft.Sql/servers/{server}/databases/{db}.
+	typ = parts[5] + "/" + parts[6]
+	for i := 8; i < len(parts); i += 2 {
+		typ += "/" + parts[i]
+	}
+	return parts[1], typ, true
 }
 
+// namespaces are the simulated resource types.
+var namespaces = []string{sim.AzureVMNamespace, sim.AzurePostgresNamespace, sim.AzureDiskNamespace, sim.AzureSQLNamespace, sim.AzureLBNamespace}
+
 func canonicalNamespace(ns string) string {
-	for _, c := range []string{sim.AzureVMNamespace, sim.AzurePostgresNamespace} {
+	for _, c := range namespaces {
 		if strings.EqualFold(c, ns) {
 			return c
 		}
