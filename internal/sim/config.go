@@ -124,6 +124,12 @@ type AzureConfig struct {
 	ClientID string `yaml:"client_id"`
 	// ClientSecret is the service principal's secret for the client credentials grant.
 	ClientSecret string `yaml:"client_secret"`
+	// ClientCertificate is the PEM certificate registered for the service principal: a
+	// client assertion signed by its key is accepted in place of the secret.
+	ClientCertificate string `yaml:"client_certificate"`
+	// FederatedSubject is the subject of the workload identity the service principal trusts
+	// (a Kubernetes service account, system:serviceaccount:<namespace>:<name>).
+	FederatedSubject string `yaml:"federated_subject"`
 	// Subscriptions are the simulated subscriptions; each holds its own copy of the fleet.
 	Subscriptions []SubscriptionConfig `yaml:"subscriptions"`
 	// Regions lists the Azure regions (e.g. eastus) every subscription has resources in.

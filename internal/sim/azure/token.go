@@ -161,7 +161,13 @@ func (srv *server) token(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'.", id, srv.cfg.TenantID))
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(srv.cfg.ClientSecret)) != 1 {
+	if r.PostForm.Get("client_assertion_type") == jwtBearer {
+		if err := srv.verifyAssertion(id, r.PostForm.Get("client_assertion")); err != nil {
+			srv.sim.CountRejected("invalid_client")
+			writeOAuthError(w, http.StatusUnauthorized, "invalid_client", 700027, err.Error())
+			return
+		}
+	} else if subtle.ConstantTimeCompare([]byte(secret), []byte(srv.cfg.ClientSecret)) != 1 {
 		srv.sim.CountRejected("invalid_client")
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", 7000215,
 			fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", id))
