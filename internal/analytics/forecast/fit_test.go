@@ -25,12 +25,12 @@ func TestSyntheticSeasonal(t *testing.T) {
 				t.Fatal(err)
 			}
 			info := md.Info()
-			if info.Season != wantSeason || (info.Kind != KindSeasonal && info.Kind != KindSeasonalLevel) {
+			if info.Season != wantSeason && info.Season2 != wantSeason {
 				t.Fatalf("%+v seed %d: model %s season %s, want a seasonal model with %s (%s)", s, seed, info.Kind, info.Season, wantSeason, info.Reason)
 			}
 			fc := md.Forecast(24 * time.Hour)
 			m, c80, c95 := score(t, fc, teT, teV)
-			sn := md.SeasonalNaive(len(fc.Mean))
+			sn := md.SeasonalNaive(info.Detected, 24*time.Hour).Mean
 			var e float64
 			for i, y := range teV {
 				e += math.Abs(y - sn[i])
