@@ -52,8 +52,8 @@ var (
 	StatusCheckFailed     = Metric{"cloud.instance.status_check.failed", "", Gauge, "1 while the provider's health check of the instance fails, else 0.", false}
 	DBConnections         = Metric{"db.server.connection.count", "{connection}", Gauge, "Open client connections to a managed database.", false}
 	DBOperationLatency    = Metric{"db.server.io.latency", "s", Gauge, "Average latency of storage I/O of a managed database, by `disk.io.direction`.", false}
-	LBAvailability        = Metric{"mcobs.loadbalancer.availability", "1", Gauge, "Fraction of the provider's probes through a load balancer's frontend that succeeded, 0 to 1.", false}
-	LBBackendHealth       = Metric{"mcobs.loadbalancer.backend.health", "1", Gauge, "Fraction of a load balancer's health probes to its backends that succeeded, 0 to 1.", false}
+	LBAvailability        = Metric{"cloud.loadbalancer.availability", "1", Gauge, "Fraction of the provider's probes through a load balancer's frontend that succeeded, 0 to 1.", false}
+	LBBackendHealth       = Metric{"cloud.loadbalancer.backend.health", "1", Gauge, "Fraction of a load balancer's health probes to its backends that succeeded, 0 to 1.", false}
 	Unsupported           = Metric{"mcobs.metric.unsupported", "", Gauge, "Marker, always 1: the provider's API cannot give `metric` for this resource (`reason` says why). The metric itself is absent, never a fake zero.", false}
 )
 

@@ -11,7 +11,8 @@ echo "$out" | awk '
   printf "%-52s %10s\n", "figure (default config: poll 5m, grain 1m)", "value"
   printf "%-52s %10.1f\n", "metrics:getBatch calls / 1,000 series-hour", v["batch-calls/1000series-h"]
   printf "%-52s %10.1f   (computed)\n", "per-resource ARM calls / 1,000 series-hour", v["per-resource-calls/1000series-h"]
-  printf "%-52s %10.2f\n", "canonical series / resource (VMs 9, PostgreSQL 4)", v["series/resource"]
+  printf "%-52s %10.2f\n", "canonical series / resource, all types", v["series/resource"]
+  for (k in v) if (k ~ /^series\/azure_/) printf "%-52s %10.2f\n", "canonical series / resource, " substr(k, 8), v[k]
 }
 /BenchmarkScrape10kSeries/ {
   for (i = 1; i <= NF; i++) v[$(i+1)] = $i
