@@ -65,6 +65,13 @@ var (
 	NetworkRoutes      = Metric{"mcobs.vpc.routes", "{route}", Gauge, "Routes over all route tables of a VPC.", false}
 )
 
+// Attributes of the network inventory: a network's and a subnet's address ranges (CIDR
+// blocks, comma-separated where a network has several).
+const (
+	AttrNetworkCIDR = "vpc.cidr"
+	AttrSubnetCIDR  = "subnet.cidr"
+)
+
 // Metrics lists every canonical metric, in documentation order.
 var Metrics = []Metric{
 	CPUUtilization, MemoryUtilization, MemoryUsage, FilesystemUtilization, FilesystemUsage,

@@ -96,8 +96,8 @@ func (t *awsTarget) collectInventory(ctx context.Context) (*cloudscrape.Inventor
 }
 
 type vpcInfo struct {
-	id, state string
-	routes    int
+	id, state, cidr string
+	routes          int
 }
 
 // collectVPCs adds each VPC's state and routes and each subnet's free addresses.
@@ -110,7 +110,7 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 			return fmt.Errorf("EC2 DescribeVpcs: %w", err)
 		}
 		for _, v := range page.Vpcs {
-			vpcs = append(vpcs, vpcInfo{id: aws.ToString(v.VpcId), state: string(v.State)})
+			vpcs = append(vpcs, vpcInfo{id: aws.ToString(v.VpcId), state: string(v.State), cidr: aws.ToString(v.CidrBlock)})
 		}
 	}
 	byID := make(map[string]*vpcInfo, len(vpcs))
@@ -127,7 +127,8 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 		for _, sn := range page.Subnets {
 			if v := byID[aws.ToString(sn.VpcId)]; v != nil {
 				subnets = append(subnets, cloudscrape.InventoryPoint{Metric: canonical.SubnetAvailableIPs, Value: int64(aws.ToInt32(sn.AvailableIpAddressCount)),
-					Attrs: []cloudscrape.Attr{{Key: "vpc.id", Value: v.id}, {Key: "subnet.id", Value: aws.ToString(sn.SubnetId)}, {Key: canonical.AttrCloudAZ, Value: aws.ToString(sn.AvailabilityZone)}}})
+					Attrs: []cloudscrape.Attr{{Key: "vpc.id", Value: v.id}, {Key: "subnet.id", Value: aws.ToString(sn.SubnetId)},
+						{Key: canonical.AttrSubnetCIDR, Value: aws.ToString(sn.CidrBlock)}, {Key: canonical.AttrCloudAZ, Value: aws.ToString(sn.AvailabilityZone)}}})
 			}
 		}
 	}
@@ -146,7 +147,7 @@ func (t *awsTarget) collectVPCs(ctx context.Context, inv *cloudscrape.Inventory)
 	for _, v := range vpcs {
 		id := cloudscrape.Attr{Key: "vpc.id", Value: v.id}
 		inv.Points = append(inv.Points,
-			cloudscrape.InventoryPoint{Metric: canonical.NetworkState, Value: 1, Attrs: []cloudscrape.Attr{id, {Key: "state", Value: v.state}}},
+			cloudscrape.InventoryPoint{Metric: canonical.NetworkState, Value: 1, Attrs: []cloudscrape.Attr{id, {Key: "state", Value: v.state}, {Key: canonical.AttrNetworkCIDR, Value: v.cidr}}},
 			cloudscrape.InventoryPoint{Metric: canonical.NetworkRoutes, Value: int64(v.routes), Attrs: []cloudscrape.Attr{id}})
 	}
 	inv.Points = append(inv.Points, subnets...)

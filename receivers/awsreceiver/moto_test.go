@@ -218,9 +218,9 @@ func checkMotoPoll(t *testing.T, f *motoFleet, md pmetric.Metrics, tel *componen
 
 	// Networks: the seeded VPC (beside moto's default one), its main route table's local route,
 	// and its subnet's free addresses: 256 - 5 reserved - one per instance.
-	checkTargetPoint(t, pts, canonical.NetworkState.Name, map[string]string{"vpc.id": f.vpc, "state": "available"}, 1)
+	checkTargetPoint(t, pts, canonical.NetworkState.Name, map[string]string{"vpc.id": f.vpc, "state": "available", canonical.AttrNetworkCIDR: "10.20.0.0/16"}, 1)
 	checkTargetPoint(t, pts, canonical.NetworkRoutes.Name, map[string]string{"vpc.id": f.vpc}, 1)
-	checkTargetPoint(t, pts, canonical.SubnetAvailableIPs.Name, map[string]string{"vpc.id": f.vpc, "subnet.id": f.subnet, canonical.AttrCloudAZ: motoRegion + "a"}, 251-2)
+	checkTargetPoint(t, pts, canonical.SubnetAvailableIPs.Name, map[string]string{"vpc.id": f.vpc, "subnet.id": f.subnet, canonical.AttrSubnetCIDR: "10.20.1.0/24", canonical.AttrCloudAZ: motoRegion + "a"}, 251-2)
 
 	// Self-metrics: every call answered and counted against moto's account (GetCallerIdentity,
 	// which finds it, too), CloudWatch billed for what was asked.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 
 	"github.com/mcobs/mcobs/internal/canonical"
@@ -215,8 +216,9 @@ func (t *azTarget) readNetworks(ctx context.Context, inv *cloudscrape.Inventory)
 				state = string(*v.Properties.ProvisioningState)
 			}
 			id := cloudscrape.Attr{Key: "vpc.id", Value: *v.ID}
+			space, subnetSpace := addressSpace(v)
 			inv.Points = append(inv.Points, cloudscrape.InventoryPoint{Metric: canonical.NetworkState, Value: 1,
-				Attrs: []cloudscrape.Attr{id, {Key: "state", Value: state}, {Key: canonical.AttrCloudRegion, Value: deref(v.Location)}}})
+				Attrs: []cloudscrape.Attr{id, {Key: "state", Value: state}, {Key: canonical.AttrNetworkCIDR, Value: space}, {Key: canonical.AttrCloudRegion, Value: deref(v.Location)}}})
 			rid, err := arm.ParseResourceID(*v.ID)
 			if err != nil {
 				continue
@@ -233,12 +235,40 @@ func (t *azTarget) readNetworks(ctx context.Context, inv *cloudscrape.Inventory)
 					}
 					inv.Points = append(inv.Points, cloudscrape.InventoryPoint{Metric: canonical.SubnetAvailableIPs,
 						Value: int64(*use.Limit - *use.CurrentValue),
-						Attrs: []cloudscrape.Attr{id, {Key: "subnet.id", Value: *use.ID}}})
+						Attrs: []cloudscrape.Attr{id, {Key: "subnet.id", Value: *use.ID}, {Key: canonical.AttrSubnetCIDR, Value: subnetSpace[strings.ToLower(*use.ID)]}}})
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// addressSpace is a virtual network's address prefixes, and each subnet's by lower-case id.
+func addressSpace(v *armnetwork.VirtualNetwork) (string, map[string]string) {
+	subnets := map[string]string{}
+	if v.Properties == nil {
+		return "", subnets
+	}
+	var space []string
+	if v.Properties.AddressSpace != nil {
+		for _, p := range v.Properties.AddressSpace.AddressPrefixes {
+			space = append(space, deref(p))
+		}
+	}
+	for _, sn := range v.Properties.Subnets {
+		if sn.ID == nil || sn.Properties == nil {
+			continue
+		}
+		prefixes := []string{deref(sn.Properties.AddressPrefix)}
+		if len(sn.Properties.AddressPrefixes) > 0 {
+			prefixes = prefixes[:0]
+			for _, p := range sn.Properties.AddressPrefixes {
+				prefixes = append(prefixes, deref(p))
+			}
+		}
+		subnets[strings.ToLower(*sn.ID)] = strings.Join(prefixes, ",")
+	}
+	return strings.Join(space, ","), subnets
 }
 
 func deref(s *string) string {
