@@ -29,7 +29,10 @@ func newBacktestAnomalyCmd() *cobra.Command {
 		Long: `Runs exactly the detector of the anomaly processor (internal/analytics/detect, default
 configuration) over every CSV file given or found under the folders given, and writes
 <out>/<detector>/<category>/<detector>_<file>.csv with the columns timestamp,value,anomaly_score
-(the Numenta Anomaly Benchmark results layout). With --plot, the first series is drawn with its
+(the Numenta Anomaly Benchmark results layout). A file in a folder named <cat>_entity is one
+entity (a server) whose metrics are the files <cat>/<file>_*.csv beside that folder (the layout of
+the asd data set): its rows are scored by the processor's group model over those metrics, and a
+fourth column, top_metric, names the metric that contributed most to each scored row. With --plot, the first series is drawn with its
 expected value, dynamic band and critical points (coloured by kind) to a .png or .svg file.
 
 With --folds N, only the files of fold --fold K are scored: within each folder (NAB category)
@@ -66,11 +69,31 @@ func backtestAnomaly(progress io.Writer, files []string, out, name, plot string)
 		if err != nil {
 			return err
 		}
+		members, err := entityMembers(f)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(out, name, s.Category, name+"_"+s.Name+".csv")
+		if members != nil {
+			scores, tops, err := scoreEntity(progress, s, members)
+			if err != nil {
+				return err
+			}
+			if err := writeNAB(dst, s, scores, tops); err != nil {
+				return err
+			}
+			_ = bar.Add(1)
+			continue
+		}
 		res, err := scoreSeries(s)
 		if err != nil {
 			return err
 		}
-		if err := writeNAB(filepath.Join(out, name, s.Category, name+"_"+s.Name+".csv"), s, res); err != nil {
+		scores := make([]float64, len(res))
+		for i, r := range res {
+			scores[i] = r.Score
+		}
+		if err := writeNAB(dst, s, scores, nil); err != nil {
 			return err
 		}
 		if i == 0 && plot != "" {
@@ -114,7 +137,9 @@ func scoreSeries(s tsio.Series) ([]detect.Result, error) {
 	return res, nil
 }
 
-func writeNAB(path string, s tsio.Series, res []detect.Result) (err error) {
+// writeNAB writes the scores of s in the NAB results layout; with tops (one per row), a fourth
+// column top_metric names the metric that contributed most to an entity's score.
+func writeNAB(path string, s tsio.Series, scores []float64, tops []string) (err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -128,7 +153,11 @@ func writeNAB(path string, s tsio.Series, res []detect.Result) (err error) {
 		}
 	}()
 	w := bufio.NewWriter(f)
-	if _, err := w.WriteString("timestamp,value,anomaly_score\n"); err != nil {
+	header := "timestamp,value,anomaly_score\n"
+	if tops != nil {
+		header = "timestamp,value,anomaly_score,top_metric\n"
+	}
+	if _, err := w.WriteString(header); err != nil {
 		return err
 	}
 	var buf []byte
@@ -137,7 +166,11 @@ func writeNAB(path string, s tsio.Series, res []detect.Result) (err error) {
 		buf = append(buf, ',')
 		buf = strconv.AppendFloat(buf, p.Value, 'g', -1, 64)
 		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, res[i].Score, 'g', -1, 64)
+		buf = strconv.AppendFloat(buf, scores[i], 'g', -1, 64)
+		if tops != nil {
+			buf = append(buf, ',')
+			buf = append(buf, tops[i]...)
+		}
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
 			return err

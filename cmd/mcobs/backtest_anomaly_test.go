@@ -122,3 +122,84 @@ func TestBacktestAnomalyFold(t *testing.T) {
 		t.Fatalf("fold 1 of 2 of a, b, c wrote %v, want only mcobs_b.csv", got)
 	}
 }
+
+// An entity file (folder <cat>_entity) is scored by the group model over its metric files in
+// <cat>, with the metric that contributed most in a fourth column: a break of one metric from
+// its correlated partner is the highest score, and that metric is named.
+func TestBacktestAnomalyEntity(t *testing.T) {
+	dir := t.TempDir()
+	const n, at = 1200, 1000
+	t0 := time.Date(2014, 4, 1, 0, 0, 0, 0, time.UTC)
+	write := func(path string, val func(i int) float64) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("timestamp,value\n")
+		for i := range n {
+			fmt.Fprintf(&b, "%s,%.4f\n", t0.Add(time.Duration(i)*5*time.Minute).Format(time.DateTime), val(i))
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wave := func(i int) float64 { return math.Sin(float64(i)/20) + 0.05*math.Sin(float64(i)*12.9898) }
+	write(filepath.Join(dir, "data", "srv", "s1_m1.csv"), wave)
+	write(filepath.Join(dir, "data", "srv", "s1_m2.csv"), func(i int) float64 {
+		if i == at {
+			return -2 * wave(i) // against its partner, within its own range
+		}
+		return 2*wave(i) + 0.05*math.Cos(float64(i)*7.31)
+	})
+	write(filepath.Join(dir, "data", "srv", "s1_m3.csv"), func(i int) float64 { return 0.1 * math.Sin(float64(i)*3.7) })
+	write(filepath.Join(dir, "data", "srv_entity", "s1.csv"), wave)
+	out := filepath.Join(dir, "results")
+	cmd := newBacktestAnomalyCmd()
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--out", out, filepath.Join(dir, "data", "srv_entity")})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.Open(filepath.Join(out, "mcobs", "srv_entity", "mcobs_s1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = fh.Close() }()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "timestamp,value,anomaly_score,top_metric" || len(recs)-1 != n {
+		t.Fatalf("header %q and %d rows, want the top_metric column and %d rows", got, len(recs)-1, n)
+	}
+	best, bestAt := -1.0, -1
+	for i, r := range recs[1:] {
+		s, err := strconv.ParseFloat(r[2], 64)
+		if err != nil || s < 0 || s >= 1 {
+			t.Fatalf("row %d: score %q not in [0, 1)", i, r[2])
+		}
+		if s > best {
+			best, bestAt = s, i
+		}
+	}
+	if bestAt != at || best < 0.5 || recs[at+1][3] != "s1_m2" {
+		t.Errorf("highest score %.3f at row %d (top %q), want >= 0.5 at row %d naming s1_m2", best, bestAt, recs[bestAt+1][3], at)
+	}
+
+	// An entity with a single metric file is an error naming the pattern.
+	if err := os.Remove(filepath.Join(dir, "data", "srv", "s1_m2.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "data", "srv", "s1_m3.csv")); err != nil {
+		t.Fatal(err)
+	}
+	cmd = newBacktestAnomalyCmd()
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs([]string{"--out", out, filepath.Join(dir, "data", "srv_entity")})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "s1_*.csv") {
+		t.Errorf("entity with one metric: %v, want an error naming s1_*.csv", err)
+	}
+}

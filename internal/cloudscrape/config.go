@@ -65,7 +65,8 @@ func (r Retry) Validate() error {
 //
 // Polls every 5 minutes for 1-minute periods: clouds bill per metric requested, not per point,
 // so one request for 5 points costs what one for 1 point does. A first start backfills 3 hours:
-// more than the anomaly models' warm-up (150 points), so they score from the first poll.
+// more than the anomaly models need (a score after 30 points, full weight after 150), so they
+// score from the first poll.
 // Inventory is read every 10 minutes, not at every poll: it changes slowly, and describing a
 // large fleet is the biggest cost of a poll after the metrics themselves.
 func DefaultConfig() Config {

@@ -22,9 +22,14 @@ type Config struct {
 	Levels LevelsConfig `mapstructure:"levels"`
 	// BandWidth is the half width of the lower/upper band in robust standard deviations.
 	BandWidth float64 `mapstructure:"band_width"`
-	// Suppress is the number of points after a critical point whose scores are damped, so an
-	// incident is reported once.
+	// Suppress is the longest an incident stays open, in points after the critical point that
+	// opened it; while open, its scores are damped below the critical cut-off, so an incident
+	// is reported once.
 	Suppress int `mapstructure:"suppress"`
+	// ClearAfter closes an open incident once the score has stayed below the info cut-off for
+	// this many points (hysteresis), so the next incident is reported again; 0 keeps every
+	// incident open for Suppress points.
+	ClearAfter int `mapstructure:"clear_after"`
 	// MaxSeries caps the number of series and groups modelled; points of new series beyond it
 	// pass through unscored and are counted in processor_anomaly_points_refused.
 	MaxSeries int `mapstructure:"max_series"`
@@ -88,6 +93,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Suppress < 0 || c.Suppress > detect.MaxSuppress {
 		errs = append(errs, fmt.Errorf("`suppress` must be in [0, %d], got %d", detect.MaxSuppress, c.Suppress))
+	}
+	if c.ClearAfter < 0 || c.ClearAfter > detect.MaxSuppress {
+		errs = append(errs, fmt.Errorf("`clear_after` must be in [0, %d], got %d", detect.MaxSuppress, c.ClearAfter))
 	}
 	if !(c.BandWidth > 0) {
 		errs = append(errs, fmt.Errorf("`band_width` must be positive, got %v", c.BandWidth))
@@ -158,5 +166,6 @@ func (c *Config) detectConfig() detect.Config {
 	d.InfoAt, d.WarningAt, d.CriticalAt = c.Levels.Info, c.Levels.Warning, c.Levels.Critical
 	d.BandWidth = c.BandWidth
 	d.Suppress = c.Suppress
+	d.ClearAfter = c.ClearAfter
 	return d
 }

@@ -42,6 +42,7 @@ func TestLoadConfig(t *testing.T) {
 				c.Levels = LevelsConfig{Info: 0.2, Warning: 0.35, Critical: 0.6}
 				c.BandWidth = 4
 				c.Suppress = 50
+				c.ClearAfter = 20
 				c.MaxSeries = 500
 				c.StaleAfter = 30 * time.Minute
 				c.Storage = &storageID
@@ -64,6 +65,7 @@ func TestLoadConfig(t *testing.T) {
 				"`metrics[1]` must not be empty",
 				"`warm_up` must not be negative, got -1",
 				"`suppress` must be in [0, 1048576], got 2000000",
+				"`clear_after` must be in [0, 1048576], got -1",
 				"`band_width` must be positive, got 0",
 				"`levels.critical` must be in (0, 1], got 1.5",
 				"`levels` must satisfy info <= warning <= critical, got 0.9, 0.4, 1.5",
@@ -75,8 +77,8 @@ func TestLoadConfig(t *testing.T) {
 		{
 			id: component.NewIDWithName(metadata.Type, "bad_group"),
 			errs: []string{
-				"`groups[0].metrics` must list 2 to 16 metrics, got 1",
-				"`groups[1].metrics` must list 2 to 16 metrics, got 17",
+				"`groups[0].metrics` must list 2 to 32 metrics, got 1",
+				"`groups[1].metrics` must list 2 to 32 metrics, got 33",
 				"`groups[0].percentile` must be in (50, 100), got 100",
 			},
 		},

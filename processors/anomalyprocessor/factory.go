@@ -27,6 +27,7 @@ func createDefaultConfig() component.Config {
 		Levels:             LevelsConfig{Info: d.InfoAt, Warning: d.WarningAt, Critical: d.CriticalAt},
 		BandWidth:          d.BandWidth,
 		Suppress:           d.Suppress,
+		ClearAfter:         d.ClearAfter,
 		MaxSeries:          10000,
 		StaleAfter:         time.Hour,
 		CheckpointInterval: 5 * time.Minute,

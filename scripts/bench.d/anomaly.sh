@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4 figures: NAB score of `mcobs backtest anomaly` (standard, low FP, low FN) with the NAB
+# Issue 4 and 17 figures: NAB score of `mcobs backtest anomaly` (standard, low FP, low FN) with the NAB
 # scorer, on the whole set, per held-out fold (anomaly_folds.sh) and held out over 100 random
 # splits (anomaly_splits.py), and the detector's and processor's cost from their Go benchmarks.
 # NAB_DATA and NAB_EVAL override where the data and the scorer are (default ../shared/...).
@@ -22,6 +22,9 @@ if [ -d "$nab_data/data" ] && [ -f "$nab_eval/score.py" ]; then
   echo
   MCOBS="$tmp/mcobs" NAB_DATA="$nab_data" NAB_EVAL="$nab_eval" bash scripts/bench.d/anomaly_folds.sh
   python3 scripts/bench.d/anomaly_splits.py "$tmp/nab/mcobs" --nab-dir "$nab_data" --eval-dir "$nab_eval"
+  echo
+  # Issue 17: every labelled set of ../shared/data (nab, kpi2018, asd per metric and per server).
+  python3 scripts/bench.d/anomaly_datasets.py --mcobs "$tmp/mcobs" --data-root "$(dirname "$nab_data")" --eval-dir "$nab_eval"
   echo
 else
   printf '%-44s %s\n' "NAB score" "n/a ($nab_data or $nab_eval missing)"

@@ -27,16 +27,20 @@
 // The detector with the largest statistic is the point's Kind (shift, variance, shape, extreme,
 // sequence), so an alert can say what kind of unusual the point is.
 //
-// After a point reaches the critical cut-off, the next Config.Suppress points are damped,
-// because an incident is reported once, not at every point; and the critical point's score is
+// A point that reaches the critical cut-off opens an incident: its later points are damped,
+// because an incident is reported once, not at every point, until the score has stayed below
+// the info cut-off for Config.ClearAfter points (hysteresis, so the next incident alerts again)
+// or Config.Suppress points have passed; and the critical point's score is
 // lowered the more often the series, and the detector that fired, have had critical points, so
 // that a threshold above the cut-off keeps the rare events of a noisy series. The residual
 // z-score itself is what the band shows. How these choices were measured is in the package
 // README.
 //
 // Warm-up: for the first Config.WarmUp points the detector learns and reports score 0 and level
-// none; the expected value and band are reported from the second point on. Seasonal profiles
-// take one day (daily) or one week (weekly) of data before they can be selected.
+// none; the expected value and band are reported from the second point on. Until point 150
+// (confidentAfter) each statistic is scaled by n/150, so a young model reports only gross
+// anomalies. Seasonal profiles take two days (daily) or two weeks (weekly) of data before they
+// can be selected.
 //
 // NaN, ±Inf and values beyond ±MaxMagnitude are not learnt: they get score 0, level none, the
 // current expectation and band, and leave the state untouched.
@@ -166,8 +170,14 @@ type Config struct {
 	InfoAt, WarningAt, CriticalAt float64
 	// BandWidth is the half width of the [Lower, Upper] band in robust standard deviations.
 	BandWidth float64
-	// Suppress is the number of points after a critical point during which scores are damped.
+	// Suppress is the longest an incident stays open, in points after the critical point that
+	// opened it: while open, scores are damped below the critical cut-off, so an incident alerts
+	// once; an incident still going on after Suppress points may alert again.
 	Suppress int
+	// ClearAfter closes an open incident once the score has stayed below InfoAt for this many
+	// points in a row (hysteresis), so a new incident alerts again even within Suppress points of
+	// the last one. 0 keeps every incident open for Suppress points.
+	ClearAfter int
 
 	// contextScale is the context detector's critical surprise (see context.go); 0 leaves that
 	// detector out. Not exported: it is part of the ensemble's tuning, like the scales of the
@@ -175,15 +185,17 @@ type Config struct {
 	contextScale float64
 }
 
-// DefaultConfig returns the configuration tuned on the Numenta Anomaly Benchmark data.
+// DefaultConfig returns the configuration measured on the labelled sets of ../shared/data (NAB,
+// kpi2018, asd); see the README.
 func DefaultConfig() Config {
 	return Config{
-		WarmUp:     150,
+		WarmUp:     defaultWarmUp,
 		InfoAt:     0.3,
 		WarningAt:  0.4,
 		CriticalAt: 0.5,
 		BandWidth:  3,
 		Suppress:   int(defaultSuppress),
+		ClearAfter: defaultClearAfter,
 
 		contextScale: ctxScale,
 	}
@@ -213,6 +225,9 @@ func (c Config) Validate() error {
 	}
 	if c.Suppress < 0 || c.Suppress > MaxSuppress {
 		errs = append(errs, fmt.Errorf("suppress must be in [0, %d], got %d", MaxSuppress, c.Suppress))
+	}
+	if c.ClearAfter < 0 || c.ClearAfter > MaxSuppress {
+		errs = append(errs, fmt.Errorf("clear_after must be in [0, %d], got %d", MaxSuppress, c.ClearAfter))
 	}
 	return errors.Join(errs...)
 }
@@ -279,6 +294,13 @@ func (d *Detector) UpdateUnix(sec int64, v float64) Result {
 	}
 	raw, by, exp, sigma := s.observe(sec, v, d.cfg.contextScale)
 	score := raw
+	if n := float64(s.N); n < confidentAfter {
+		// A young model's statistics rest on few points: scale them down, so that in its first
+		// confidentAfter points only an anomaly confidentAfter/n times past its critical scale
+		// is critical.
+		x := raw / (1 - raw) * n / confidentAfter
+		score = x / (1 + x)
+	}
 	res := Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
 	if s.N <= int64(d.cfg.WarmUp) {
 		return res
@@ -302,9 +324,13 @@ func (d *Detector) current() Result {
 	return Result{Expected: exp, Lower: exp - d.cfg.BandWidth*sigma, Upper: exp + d.cfg.BandWidth*sigma}
 }
 
-// suppress damps the scores that follow a critical one: NAB, and an on-call engineer, reward the
-// first report of an incident and pay for every repeat. It also ranks a critical score by the
-// rarity of critical points in the series and from detector by (see rateWeight).
+// suppress damps the scores of an open incident: NAB, and an on-call engineer, reward the first
+// report of an incident and pay for every repeat. A critical point opens an incident; it stays
+// open (its scores damped below the critical cut-off) until the score has stayed below the info
+// cut-off for Config.ClearAfter points, or for at most Config.Suppress points while it is still
+// going on (a level shift keeps the change statistic high for hundreds of points, and the next
+// incident must not be missed behind it). It also ranks a critical score by the rarity of
+// critical points in the series and from detector by (see rateWeight).
 func (d *Detector) suppress(score float64, by int) float64 {
 	s := &d.st
 	fired := -1
@@ -319,10 +345,21 @@ func (d *Detector) suppress(score float64, by int) float64 {
 	}()
 	if s.Quiet > 0 {
 		s.Quiet--
+		// Hysteresis: the incident clears once the score has stayed below the info cut-off for
+		// ClearAfter points, so the next incident alerts again however soon it comes.
+		if score < d.cfg.InfoAt {
+			s.Calm++
+		} else {
+			s.Calm = 0
+		}
+		if d.cfg.ClearAfter > 0 && s.Calm >= int32(d.cfg.ClearAfter) {
+			s.Quiet, s.Calm = 0, 0
+		}
 		return score * suppressDamping
 	}
 	if score >= d.cfg.CriticalAt {
 		s.Quiet = int32(d.cfg.Suppress)
+		s.Calm = 0
 		fired = by
 		rate := s.Fired[by]
 		for _, r := range s.Fired {

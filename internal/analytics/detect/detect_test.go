@@ -29,7 +29,13 @@ func calm(seed uint64, n int) []float64 {
 
 func run(t testing.TB, vals []float64) []Result {
 	t.Helper()
-	d, err := New(DefaultConfig())
+	return runWith(t, DefaultConfig(), vals)
+}
+
+// runWith scores vals, one every step from t0, with a new detector of configuration cfg.
+func runWith(t testing.TB, cfg Config, vals []float64) []Result {
+	t.Helper()
+	d, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,6 +335,8 @@ func TestConfigValidate(t *testing.T) {
 	f(func(c *Config) { c.WarmUp = -1; c.Suppress = -2 }, "suppress must be in [0, 1048576], got -2")
 	// A suppression beyond the state's counter.
 	f(func(c *Config) { c.Suppress = 1 << 31 }, "suppress must be in [0, 1048576], got 2147483648")
+	// A negative hysteresis.
+	f(func(c *Config) { c.ClearAfter = -1 }, "clear_after must be in [0, 1048576], got -1")
 }
 
 func TestKindString(t *testing.T) {
@@ -364,5 +372,62 @@ func TestLevelString(t *testing.T) {
 	got := []string{LevelNone.String(), LevelInfo.String(), LevelWarning.String(), LevelCritical.String()}
 	if strings.Join(got, ",") != "none,info,warning,critical" {
 		t.Errorf("levels = %v", got)
+	}
+}
+
+// Every incident is flagged: an incident closes once the score has stayed calm for ClearAfter
+// points, so a second spike 100 points after the first (within Suppress) alerts again; with
+// ClearAfter 0 the fixed Suppress silence hides it.
+func TestIncidentClearsAfterCalm(t *testing.T) {
+	t.Parallel()
+	const at, gap = 3000, 100
+	vals := calm(7, 4000)
+	vals[at] -= 25
+	vals[at+gap] -= 25
+	f := func(clearAfter int) []Result {
+		cfg := DefaultConfig()
+		cfg.ClearAfter = clearAfter
+		return runWith(t, cfg, vals)
+	}
+	if gap >= DefaultConfig().Suppress || gap <= DefaultConfig().ClearAfter {
+		t.Fatalf("the second spike must come after ClearAfter and within Suppress points")
+	}
+	res := f(DefaultConfig().ClearAfter)
+	if res[at].Level != LevelCritical || res[at+gap].Level != LevelCritical {
+		t.Errorf("with hysteresis: levels %v and %v at the two spikes, want critical twice", res[at].Level, res[at+gap].Level)
+	}
+	if got := criticals(res, at+1, at+gap); got != 0 {
+		t.Errorf("with hysteresis: %d critical points between the spikes, want 0", got)
+	}
+	if res := f(0); res[at].Level != LevelCritical || res[at+gap].Level == LevelCritical {
+		t.Errorf("with a fixed silence: levels %v and %v at the two spikes, want critical then damped", res[at].Level, res[at+gap].Level)
+	}
+}
+
+// Warm-up: a model scores from point WarmUp+1 on, but its statistics are scaled by n /
+// confidentAfter until then, so a calm start raises nothing while a gross jump is critical.
+func TestYoungModelFlagsOnlyGrossAnomalies(t *testing.T) {
+	t.Parallel()
+	at := DefaultConfig().WarmUp + 20
+	if float64(at) >= confidentAfter {
+		t.Fatalf("the jump at %d must come before the model is confident (%v points)", at, confidentAfter)
+	}
+	for seed := range uint64(5) {
+		vals := calm(seed, 200)
+		res := run(t, vals)
+		if got := criticals(res, 0, len(res)); got != 0 {
+			t.Errorf("seed %d: %d critical points in a calm start", seed, got)
+		}
+		for _, r := range res[:DefaultConfig().WarmUp] {
+			if r.Score != 0 {
+				t.Fatalf("seed %d: score %v during the warm-up", seed, r.Score)
+			}
+		}
+		for i := at; i < len(vals); i++ {
+			vals[i] += 100
+		}
+		if res := run(t, vals); res[at].Level != LevelCritical {
+			t.Errorf("seed %d: a jump of 100 noise deviations at point %d is %v (score %.2f), want critical", seed, at, res[at].Level, res[at].Score)
+		}
 	}
 }

@@ -54,7 +54,12 @@ var (
 	rangeDecay = 3e-5 // per point shrinking of the range (half-life about 23,000 points)
 
 	suppressDamping = 0.5   // factor applied to scores while suppressed
-	defaultSuppress = 133.0 // points damped after a critical one
+	defaultSuppress = 133.0 // the longest an incident stays open, in points
+	defaultWarmUp   = 30    // points learnt before any score (see confidentAfter)
+	confidentAfter  = 150.0 // points after which the statistics are used at full scale
+	// defaultClearAfter: calm points (score below the info cut-off) that close an incident; see
+	// the README's "Every incident flagged".
+	defaultClearAfter = 60
 
 	// A critical point's score is ranked by how rare critical points have been in the series
 	// and from the detector that fired: CriticalAt + (score - CriticalAt + rateBase) /
@@ -93,7 +98,8 @@ type state struct {
 	Usage    [protos]float64
 	NProto   int32
 
-	Quiet int32
+	Quiet int32              // points the open incident may still stay open; 0 when none is open
+	Calm  int32              // points in a row with the score below the info cut-off while an incident is open
 	Fired [detectors]float64 // smoothed rate of critical points per point, by the detector that fired
 
 	CtxUsual float64          // the context detector's smoothed share of new contexts

@@ -22,8 +22,9 @@ type MultiConfig struct {
 	WarmUp int
 }
 
-// MaxDims bounds the size of a multivariate model.
-const MaxDims = 16
+// MaxDims bounds the size of a multivariate model: 32 metrics keep a model under 40 KiB and its
+// eigen-decomposition, every multiRefresh vectors, under a millisecond.
+const MaxDims = 32
 
 // Multivariate tuning: how fast the mean, spread and covariance follow the data, how often the
 // covariance is decomposed, and the ridge that keeps it invertible.

@@ -12,7 +12,7 @@ import (
 // relearns, which is better than scoring with a misread model.
 const (
 	stateMagic   = "MCAD"
-	stateVersion = 3
+	stateVersion = 4
 )
 
 // ErrCheckpoint is wrapped by every error of UnmarshalBinary.
@@ -58,7 +58,7 @@ func (d *Detector) UnmarshalBinary(b []byte) error {
 // check rejects states no sequence of updates can produce, so a corrupt checkpoint that still
 // has the right length is not used.
 func (s *state) check() error {
-	if s.N < 0 || s.NProto < 0 || s.NProto > protos || s.Quiet < 0 || s.LastT < s.FirstT {
+	if s.N < 0 || s.NProto < 0 || s.NProto > protos || s.Quiet < 0 || s.Calm < 0 || s.LastT < s.FirstT {
 		return errors.New("counters out of range")
 	}
 	scalars := []float64{
