@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // DefaultMaxBodyBytes is the largest webhook accepted; Alertmanager's payloads are far smaller
@@ -25,6 +28,11 @@ type Server struct {
 	token     string
 	basicUser string
 	maxBody   int64
+
+	maxRejected int
+	sampler     *rejectSampler
+	registry    *prometheus.Registry
+	metrics     *rejectMetrics
 }
 
 // ServerOptions configure the HTTP side.
@@ -36,6 +44,12 @@ type ServerOptions struct {
 	BasicUser string
 	// MaxBodyBytes is the largest webhook body accepted (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// MaxRejectedEvents bounds the rejected events kept in the history
+	// (default DefaultMaxRejectedEvents); the oldest go first.
+	MaxRejectedEvents int
+	// RejectedPerMinute bounds how many refused requests are recorded per minute
+	// (default DefaultRejectedPerMinute); all of them are counted in the self-metrics.
+	RejectedPerMinute int
 }
 
 // NewServer returns the HTTP side of a runner.
@@ -46,15 +60,30 @@ func NewServer(r *Runner, o ServerOptions) (*Server, error) {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	return &Server{runner: r, token: o.Token, basicUser: o.BasicUser, maxBody: o.MaxBodyBytes}, nil
+	if o.MaxRejectedEvents <= 0 {
+		o.MaxRejectedEvents = DefaultMaxRejectedEvents
+	}
+	if o.RejectedPerMinute <= 0 {
+		o.RejectedPerMinute = DefaultRejectedPerMinute
+	}
+	reg := prometheus.NewRegistry()
+	return &Server{
+		runner: r, token: o.Token, basicUser: o.BasicUser, maxBody: o.MaxBodyBytes,
+		maxRejected: o.MaxRejectedEvents,
+		sampler:     &rejectSampler{perWindow: o.RejectedPerMinute, window: time.Minute},
+		registry:    reg,
+		metrics:     newRejectMetrics(reg),
+	}, nil
 }
 
-// Handler routes POST /api/v1/alerts, GET /api/v1/history, GET /healthz and the page at /.
+// Handler routes POST /api/v1/alerts, GET /api/v1/history, GET /healthz, GET /metrics (the
+// runner's self-metrics) and the page at /.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/alerts", s.handleWebhook)
 	mux.HandleFunc("GET /api/v1/history", s.handleHistory)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", s.handlePage)
 	return mux
 }
@@ -95,17 +124,6 @@ func (s *Server) authorized(r *http.Request) bool {
 		return userOK && subtle.ConstantTimeCompare([]byte(p), []byte(s.token)) == 1
 	}
 	return false
-}
-
-func (s *Server) reject(w http.ResponseWriter, r *http.Request, code int, detail string) {
-	ev := &Event{
-		ReceivedAt: s.runner.now().UTC(), Remote: r.RemoteAddr, Status: OutcomeRejected, Outcome: OutcomeRejected,
-		HTTPStatus: code, Detail: detail,
-	}
-	if err := s.runner.store.RecordEvent(r.Context(), ev); err != nil {
-		s.runner.log.Error("recording a rejected webhook", slog.Any("error", err))
-	}
-	http.Error(w, detail, code)
 }
 
 func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {

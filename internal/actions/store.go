@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS events (
 	detail      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_alertname ON events(alertname, id);
+CREATE INDEX IF NOT EXISTS events_outcome ON events(outcome, id);
 CREATE TABLE IF NOT EXISTS escalations (
 	key         TEXT PRIMARY KEY,
 	scenario    TEXT NOT NULL,
@@ -221,6 +222,28 @@ type execer interface {
 
 // RecordEvent stores an event outside a webhook transaction (rejections).
 func (s *Store) RecordEvent(ctx context.Context, e *Event) error { return insertEvent(ctx, s.db, e) }
+
+// recordRejected stores a rejected request's event and deletes the oldest rejected events
+// beyond keep, in one transaction, so refused requests cannot grow the history without bound.
+func (s *Store) recordRejected(ctx context.Context, e *Event, keep int) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin recording a rejection: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE outcome = ? AND id <= (
+		SELECT id FROM events WHERE outcome = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+		OutcomeRejected, OutcomeRejected, keep); err != nil {
+		return fmt.Errorf("trim rejected events to %d: %w", keep, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit recording a rejection: %w", err)
+	}
+	return nil
+}
 
 // History returns the newest rows first.
 func (s *Store) History(ctx context.Context, q Query) (*History, error) {

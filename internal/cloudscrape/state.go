@@ -152,6 +152,12 @@ func (st *Store) Load(ctx context.Context, target string) (*State, error) {
 	if loaded.Version != stateVersion || loaded.Series == nil {
 		return s, fmt.Errorf("%w for %q: version %d, want %d", ErrCorruptCheckpoint, target, loaded.Version, stateVersion)
 	}
+	// A null series would crash Forget later; only a damaged record holds one.
+	for k, ss := range loaded.Series {
+		if ss == nil {
+			return s, fmt.Errorf("%w for %q: series %q is null", ErrCorruptCheckpoint, target, k)
+		}
+	}
 	st.mem[target] = &loaded
 	return &loaded, nil
 }
