@@ -15,16 +15,16 @@ DOWNLOAD   := scripts/retry.sh 4
 # the internal packages they share (as in contrib), in dependency order. tools/ and
 # grafana-plugin/ are modules of their own with their own targets.
 MODULES    := internal/canonical internal/tsio internal/analytics internal/anomalymetrics internal/pdatautil \
-              internal/cloudscrape internal/sim receivers/awsreceiver receivers/azurereceiver \
+              internal/cloudscrape internal/sim receivers/awsreceiver receivers/azurereceiver receivers/gcpreceiver \
               processors/anomalyprocessor processors/downsampleprocessor exporters/mcobsalertmanagerexporter .
 # The collection loop and the providers that run concurrently in it, and the action runner, are
 # tested under the race detector. The race build of their dependency trees is the slowest part of
 # a cold `make test`; the simulator, processors and exporter were raced clean and run without it
 # (docs/decisions.md).
-RACE_MODULES := internal/cloudscrape receivers/awsreceiver receivers/azurereceiver
+RACE_MODULES := internal/cloudscrape receivers/awsreceiver receivers/azurereceiver receivers/gcpreceiver
 RACE_ROOT_PKGS := ./internal/actions/...
 
-.PHONY: all build run test test-go test-rules test-distribution check-modules check-generated bench lint generate prometheus-ui plugin test-plugin test-plugin-go test-plugin-ui clean help
+.PHONY: all build run test test-go test-fuzz test-rules test-distribution check-modules check-generated bench lint generate prometheus-ui plugin test-plugin test-plugin-go test-plugin-ui clean help
 
 all: build
 
@@ -72,7 +72,7 @@ run: build ## Build what is missing, then start the local stack (mcobs up).
 
 ## Tests ------------------------------------------------------------------------------------
 
-test: build check-generated check-modules test-rules test-go test-distribution test-plugin ## Run every test (the README's test command).
+test: build check-generated check-modules test-rules test-go test-fuzz test-distribution test-plugin ## Run every test (the README's test command).
 
 check-modules: ## Fail when a module's go.mod or go.sum is not tidy.
 	for m in $(MODULES); do (cd $$m && $(GO) mod tidy -diff) || { echo "check-modules: run 'go mod tidy' in $$m" >&2; exit 1; }; done
@@ -85,6 +85,10 @@ test-go:
 		(cd $$m && MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) $$race -count=1 -timeout 20m $$pkgs) || exit 1; \
 	done
 	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -race -count=1 -timeout 20m $(RACE_ROOT_PKGS)
+
+# After test-go, which has already run each target's committed seed corpus as plain tests.
+test-fuzz: ## Fuzz each parser of outside input for FUZZTIME (10s) per target; prints executions per target.
+	GO=$(GO) scripts/test-fuzz.sh
 
 test-distribution: build ## Build a third-party distribution (core, otlp, our aws receiver, debug) from its own manifest, and run it.
 	scripts/test-distribution.sh $(BIN)

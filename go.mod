@@ -14,6 +14,7 @@ require (
 	github.com/mcobs/mcobs/processors/downsampleprocessor v0.1.0
 	github.com/mcobs/mcobs/receivers/awsreceiver v0.1.0
 	github.com/mcobs/mcobs/receivers/azurereceiver v0.1.0
+	github.com/mcobs/mcobs/receivers/gcpreceiver v0.1.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter v0.158.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.158.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter v0.158.0
@@ -70,6 +71,7 @@ require (
 	cloud.google.com/go/auth/oauth2adapt v0.2.8 // indirect
 	cloud.google.com/go/compute v1.60.0 // indirect
 	cloud.google.com/go/compute/metadata v0.9.0 // indirect
+	cloud.google.com/go/monitoring v1.29.0 // indirect
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.1.0 // indirect
 	codeberg.org/go-pdf/fpdf v0.10.0 // indirect
@@ -494,4 +496,5 @@ replace (
 	github.com/mcobs/mcobs/processors/downsampleprocessor => ./processors/downsampleprocessor
 	github.com/mcobs/mcobs/receivers/awsreceiver => ./receivers/awsreceiver
 	github.com/mcobs/mcobs/receivers/azurereceiver => ./receivers/azurereceiver
+	github.com/mcobs/mcobs/receivers/gcpreceiver => ./receivers/gcpreceiver
 )

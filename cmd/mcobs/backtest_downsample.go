@@ -23,7 +23,11 @@ import (
 // downsampleFlags are the options of `mcobs backtest downsample`.
 type downsampleFlags struct {
 	algorithm  string
-	tolerance  float64
+	tolerance  float64   // the first of tolerances: the linear report's and the per-series table's
+	tolerances []float64 // last-value reads: kept shares are reported at each
+	read       string
+	lookback   time.Duration
+	maxDelay   time.Duration
 	rangeMode  string
 	rangeBlock int
 	budget     float64
@@ -43,22 +47,36 @@ func newBacktestDownsampleCmd() *cobra.Command {
 		Use:   "downsample [flags] FILES|DIRS",
 		Short: "Run the downsample processor's error-bounded reduction over CSV series",
 		Long: `Runs exactly the compressor of the downsample processor (reduce mode) over each series
-and reports the share of samples kept, the NRMSE and the largest error, both as a share of the
-series' range. A sample is one timestamp-value pair. With --labels (NAB combined_labels.json)
-it also reports spike retention: the share of labelled anomaly points whose reconstruction is
-still within --spike-tolerance of the range when each series is reduced to --budget of its
-samples, and when all series together are (one tolerance for all, as rules[].budget does
-online).`,
+and reports the share of samples kept and the errors, as a share of the series' range. A sample
+is one timestamp-value pair.
+
+With --read last_value (the default) the kept samples are read as PromQL reads them: at every
+original timestamp, the last kept sample at or before it within --lookback, no interpolation; a
+timestamp where that finds nothing is a gap and breaks the bound. PMC-MR and LTTB run on the
+same series and are scored the same way; for each tolerance the report gives the fewest
+samples each keeps while every sample reads back within it, the per-series class (step,
+smooth, counter, noisy) and data points per minute before and after. With --read linear the
+kept samples are rebuilt by straight lines between them (the linear algorithms' guarantee).
+
+With --labels (NAB combined_labels.json) it also reports spike retention: the share of
+labelled anomaly points still read within --spike-tolerance of the range when each series is
+reduced to --budget of its samples.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && f.synthetic == 0 {
 				return errors.New("give CSV files or folders, or --synthetic N")
+			}
+			if len(f.tolerances) > 0 {
+				f.tolerance = f.tolerances[0]
 			}
 			return runBacktestDownsample(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.algorithm, "algorithm", "auto", "auto, constant, linear, mixed, counter or vertex")
-	fl.Float64Var(&f.tolerance, "tolerance", 0.05, "largest error as a fraction of the range")
+	fl.StringVar(&f.algorithm, "algorithm", "auto", "auto, hold or counter (last_value); auto, constant, linear, mixed, counter or vertex (linear)")
+	fl.Float64SliceVar(&f.tolerances, "tolerance", []float64{0.05, 0.01}, "largest error as a fraction of the range; several for last_value, the first for linear")
+	fl.DurationVar(&f.maxDelay, "max-delay", 0, "last_value reads: send a segment's kept sample once it spans this long (the processor's max_delay); 0 when it closes")
+	fl.StringVar(&f.read, "read", "last_value", "how the store reads kept samples: last_value (PromQL) or linear")
+	fl.DurationVar(&f.lookback, "lookback", 6*time.Hour, "the store's lookback for last_value reads (Prometheus --query.lookback-delta; 6h in the long-term store of `mcobs up`); 0 for unbounded")
 	fl.StringVar(&f.rangeMode, "range", "series", `"series": the tolerance is a fraction of the whole series' range (given to the compressor as an absolute bound); "recent": of the recent range, as the processor's tolerance.relative does`)
 	fl.IntVar(&f.rangeBlock, "range-block", 4096, "samples per block of the recent range (with --range recent)")
 	fl.Float64Var(&f.budget, "budget", 0.10, "share of samples kept for the spike retention figure")
@@ -94,8 +112,23 @@ func runBacktestDownsample(stdout, stderr io.Writer, args []string, f downsample
 	if err != nil {
 		return fmt.Errorf("--algorithm: %w", err)
 	}
-	if !(f.tolerance > 0) || f.tolerance > 1 {
-		return fmt.Errorf("--tolerance must be in (0, 1], got %v", f.tolerance)
+	reader, err := reduce.ParseReader(f.read)
+	if err != nil {
+		return fmt.Errorf("--read: %w", err)
+	}
+	if !algo.ForReader(reader) {
+		return fmt.Errorf("--algorithm %s is not bounded for --read %s", algo, reader)
+	}
+	if len(f.tolerances) == 0 {
+		return errors.New("--tolerance needs at least one value")
+	}
+	for _, tol := range f.tolerances {
+		if !(tol > 0) || tol > 1 {
+			return fmt.Errorf("--tolerance must be in (0, 1], got %v", tol)
+		}
+	}
+	if f.lookback < 0 {
+		return fmt.Errorf("--lookback must be >= 0, got %s", f.lookback)
 	}
 	if f.rangeMode != "series" && f.rangeMode != "recent" {
 		return fmt.Errorf("--range must be series or recent, got %q", f.rangeMode)
@@ -113,6 +146,9 @@ func runBacktestDownsample(stdout, stderr io.Writer, args []string, f downsample
 		series = append(series, dsSyntheticSeries(kind, f.synthetic, f.seed))
 	}
 	bar := tsio.NewProgress(stderr, len(files)+len(series), "downsample")
+	if reader == reduce.ReaderLastValue {
+		return runLastValue(stdout, bar, series, files, labels, algo, f)
+	}
 	var results []dsResult
 	run := func(s tsio.Series) error {
 		r, err := dsDownsampleOne(s, algo, labels, f, len(files)+len(series) > 1)
@@ -166,6 +202,9 @@ func dsToPoints(s tsio.Series) []reduce.Point {
 // options builds the compressor options for one series, as the processor would be configured.
 func (f downsampleFlags) options(algo reduce.Algorithm, rng float64) reduce.Options {
 	o := reduce.Options{Algorithm: algo, MaxSegment: int64(f.maxSegment), Snap: f.snap}
+	if r, err := reduce.ParseReader(f.read); err == nil && r == reduce.ReaderLastValue {
+		o.Reader, o.Lookback, o.MaxDelay = r, int64(f.lookback), int64(f.maxDelay)
+	}
 	if f.rangeMode == "series" {
 		o.Absolute = f.tolerance * rng
 		if o.Absolute == 0 {

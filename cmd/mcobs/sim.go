@@ -15,6 +15,7 @@ import (
 	"github.com/mcobs/mcobs/internal/sim"
 	simaws "github.com/mcobs/mcobs/internal/sim/aws"
 	simazure "github.com/mcobs/mcobs/internal/sim/azure"
+	simgcp "github.com/mcobs/mcobs/internal/sim/gcp"
 )
 
 func newSimCmd() *cobra.Command {
@@ -25,10 +26,11 @@ func newSimCmd() *cobra.Command {
 		truthPath   string
 		azureListen string
 		azureCAOut  string
+		gcp         gcpListen
 	)
 	cmd := &cobra.Command{
 		Use:   "sim",
-		Short: "Run the cloud API simulator (AWS on one address, optionally Azure over TLS on another)",
+		Short: "Run the cloud API simulator (AWS on one address, optionally Azure over TLS and GCP on others)",
 		Long: `sim serves a deterministic simulated AWS fleet over the real wire protocols, so SDK clients
 pointed at it (BaseEndpoint) work without cloud credentials. Requests must be SigV4-signed with a
 configured access key; the embedded default configuration and its keys are documented in
@@ -38,7 +40,11 @@ POST /sim/stats/reset zeroes them and GET /sim/truth lists the injected anomalie
 With --azure-listen it also serves the simulated Azure fleet (Entra ID tokens, ARM
 subscriptions and virtual networks, Resource Graph, metrics:getBatch) over TLS on a self-signed
 certificate for 127.0.0.1 and localhost, which --azure-ca-out writes out for clients to trust.
-Both addresses share one simulator: the same clock, fault schedule, counters and truth.
+With --gcp-grpc-listen and --gcp-http-listen it also serves the simulated Google Cloud
+projects: Cloud Monitoring's MetricService over plaintext gRPC on the first, and the token
+endpoint, Compute Engine and Cloud SQL Admin over HTTP on the second; --gcp-key-out writes a
+service account key whose token_uri is the simulator's.
+Every address shares one simulator: the same clock, fault schedule, counters and truth.
 Stops on Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -76,8 +82,15 @@ Stops on Ctrl-C.`,
 					return err
 				}
 			}
+			if err := gcp.listen(cfg); err != nil {
+				_ = ln.Close()
+				if azureLn != nil {
+					_ = azureLn.Close()
+				}
+				return err
+			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			return serveSim(cmd.Context(), s, ln, azureLn, cert, log)
+			return serveSim(cmd.Context(), s, ln, azureLn, cert, gcp, log)
 		},
 	}
 	f := cmd.Flags()
@@ -87,6 +100,9 @@ Stops on Ctrl-C.`,
 	f.StringVar(&truthPath, "truth", "", "also write the injected anomalies (as GET /sim/truth) to this JSON file")
 	f.StringVar(&azureListen, "azure-listen", "", "also serve the simulated Azure APIs over TLS on this address, e.g. 127.0.0.1:4567 (empty: no Azure)")
 	f.StringVar(&azureCAOut, "azure-ca-out", "", "write the Azure listener's self-signed certificate (PEM) to this file, for clients to trust")
+	f.StringVar(&gcp.grpcAddr, "gcp-grpc-listen", "", "also serve Cloud Monitoring (plaintext gRPC) on this address, e.g. 127.0.0.1:4568 (empty: no GCP)")
+	f.StringVar(&gcp.httpAddr, "gcp-http-listen", "", "serve the GCP token endpoint, Compute Engine and Cloud SQL Admin (HTTP) on this address, e.g. 127.0.0.1:4569")
+	f.StringVar(&gcp.keyOut, "gcp-key-out", "", "write a service account key for the simulated GCP projects to this file")
 	return cmd
 }
 
@@ -117,9 +133,44 @@ func listenAzure(addr, caOut string) (net.Listener, tls.Certificate, error) {
 	return ln, cert, nil
 }
 
-// serveSim serves AWS on ln and, when azureLn is set, Azure on it, until ctx is done or one
-// of them fails, which stops the other.
-func serveSim(ctx context.Context, s *sim.Simulator, ln, azureLn net.Listener, cert tls.Certificate, log *slog.Logger) error {
+// gcpListen is the GCP part of `mcobs sim`: its flags and listeners.
+type gcpListen struct {
+	grpcAddr, httpAddr, keyOut string
+	grpcLn, httpLn             net.Listener
+}
+
+// listen opens both GCP listeners (or none) and writes the service account key.
+func (g *gcpListen) listen(cfg sim.Config) error {
+	if g.grpcAddr == "" && g.httpAddr == "" {
+		if g.keyOut != "" {
+			return errors.New("--gcp-key-out needs --gcp-grpc-listen and --gcp-http-listen")
+		}
+		return nil
+	}
+	if g.grpcAddr == "" || g.httpAddr == "" {
+		return errors.New("--gcp-grpc-listen and --gcp-http-listen go together")
+	}
+	var err error
+	if g.grpcLn, err = net.Listen("tcp", g.grpcAddr); err != nil {
+		return fmt.Errorf("--gcp-grpc-listen %q: %w", g.grpcAddr, err)
+	}
+	if g.httpLn, err = net.Listen("tcp", g.httpAddr); err != nil {
+		_ = g.grpcLn.Close()
+		return fmt.Errorf("--gcp-http-listen %q: %w", g.httpAddr, err)
+	}
+	if g.keyOut != "" {
+		tokenURI := "http://" + g.httpLn.Addr().String() + "/token"
+		if err := simgcp.WriteServiceAccountKey(g.keyOut, tokenURI, cfg.GCP.ServiceAccount, cfg.GCP.Projects[0].ID); err != nil {
+			_, _ = g.grpcLn.Close(), g.httpLn.Close()
+			return fmt.Errorf("write GCP service account key %q: %w", g.keyOut, err)
+		}
+	}
+	return nil
+}
+
+// serveSim serves AWS on ln and, when their listeners are set, Azure and GCP, until ctx is
+// done or one of them fails, which stops the others.
+func serveSim(ctx context.Context, s *sim.Simulator, ln, azureLn net.Listener, cert tls.Certificate, gcp gcpListen, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
@@ -128,6 +179,10 @@ func serveSim(ctx context.Context, s *sim.Simulator, ln, azureLn net.Listener, c
 	if azureLn != nil {
 		n++
 		go func() { errc <- simazure.Serve(ctx, azureLn, s, cert, log) }()
+	}
+	if gcp.grpcLn != nil {
+		n++
+		go func() { errc <- simgcp.Serve(ctx, gcp.grpcLn, gcp.httpLn, s, log) }()
 	}
 	var errs []error
 	for range n {

@@ -15,11 +15,15 @@ func newUpCmd() *cobra.Command {
 	o := stack.DefaultOptions()
 	// Grafana runs when it is installed; the library's default is none, so tests opt in.
 	o.GrafanaBin = "grafana"
+	// So does the long-term store of the downsampled stream, with the raw one kept a week.
+	o.LongTermPort, o.RawRetention = 9091, 7*24*time.Hour
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Run the local stack: cloud simulator, otelcol-mcobs, Prometheus, Alertmanager and Grafana on 127.0.0.1",
-		Long: `up starts the cloud API simulator (mcobs sim), the action runner (mcobs actions), Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded) and the
-otelcol-mcobs collector from an embedded default configuration, then Grafana with the mcobs
+		Long: `up starts the cloud API simulator (mcobs sim), the action runner (mcobs actions), Alertmanager, Prometheus (remote-write receiver on, mcobs rules loaded, the raw
+stream for --retention), a second Prometheus holding the downsampled stream (--long-term-port,
+read with --long-term-lookback) and the otelcol-mcobs collector from an embedded default
+configuration, then Grafana with the mcobs
 plugin and dashboards when a grafana binary is on PATH (or --grafana-bin) and ` + "`make plugin`" + ` has
 built them; waits for each to be ready, prints where they answer and a live status, and stops
 everything cleanly on Ctrl-C. Configuration, data and logs live under --dir.`,
@@ -35,6 +39,8 @@ everything cleanly on Ctrl-C. Configuration, data and logs live under --dir.`,
 	f.StringVar(&o.Host, "host", o.Host, "address every part listens on")
 	f.IntVar(&o.SimulatorPort, "simulator-port", o.SimulatorPort, "cloud API simulator port (AWS)")
 	f.IntVar(&o.AzureSimulatorPort, "azure-simulator-port", o.AzureSimulatorPort, "cloud API simulator port for Azure (TLS)")
+	f.IntVar(&o.GCPSimulatorPort, "gcp-simulator-port", o.GCPSimulatorPort, "cloud API simulator port for GCP Cloud Monitoring (gRPC)")
+	f.IntVar(&o.GCPRESTSimulatorPort, "gcp-rest-simulator-port", o.GCPRESTSimulatorPort, "cloud API simulator port for the GCP REST APIs (token, Compute Engine, Cloud SQL Admin)")
 	f.IntVar(&o.ActionsPort, "actions-port", o.ActionsPort, "action runner port (webhook, history page)")
 	f.IntVar(&o.PrometheusPort, "prometheus-port", o.PrometheusPort, "Prometheus web port")
 	f.IntVar(&o.AlertmanagerPort, "alertmanager-port", o.AlertmanagerPort, "Alertmanager web port")
@@ -43,6 +49,10 @@ everything cleanly on Ctrl-C. Configuration, data and logs live under --dir.`,
 	f.IntVar(&o.HealthPort, "health-port", o.HealthPort, "collector health check port")
 	f.IntVar(&o.CollectorMetricsPort, "collector-metrics-port", o.CollectorMetricsPort, "collector self-metrics port")
 	f.IntVar(&o.GrafanaPort, "grafana-port", o.GrafanaPort, "Grafana web port")
+	f.IntVar(&o.LongTermPort, "long-term-port", o.LongTermPort, "port of the second Prometheus, which stores the downsampled stream (0: none)")
+	f.DurationVar(&o.RawRetention, "retention", o.RawRetention, "how long the first Prometheus keeps the raw stream (0: Prometheus' default, 15d)")
+	f.DurationVar(&o.LongTermRetention, "long-term-retention", o.LongTermRetention, "how long the second Prometheus keeps the downsampled stream")
+	f.DurationVar(&o.LongTermLookback, "long-term-lookback", o.LongTermLookback, "the second Prometheus' --query.lookback-delta and the downsample processor's lookback")
 	f.StringVar(&o.GrafanaBin, "grafana-bin", o.GrafanaBin, "Grafana server binary, a path or a name on PATH (empty: no Grafana)")
 	f.StringVar(&o.CollectorConfig, "collector-config", "", "collector configuration file (default: embedded)")
 	f.StringVar(&o.RulesDir, "rules-dir", "", "folder of *.rules.yml files for Prometheus (default: embedded alert-rules)")

@@ -8,6 +8,7 @@ import (
 	downsampleprocessor "github.com/mcobs/mcobs/processors/downsampleprocessor"
 	awsreceiver "github.com/mcobs/mcobs/receivers/awsreceiver"
 	azurereceiver "github.com/mcobs/mcobs/receivers/azurereceiver"
+	gcpreceiver "github.com/mcobs/mcobs/receivers/gcpreceiver"
 	kafkaexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/kafkaexporter"
 	loadbalancingexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter"
 	prometheusremotewriteexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
@@ -85,6 +86,7 @@ func components() (otelcol.Factories, error) {
 		vcenterreceiver.NewFactory(),
 		awsreceiver.NewFactory(),
 		azurereceiver.NewFactory(),
+		gcpreceiver.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -99,6 +101,7 @@ func components() (otelcol.Factories, error) {
 		vcenterreceiver.NewFactory().Type():      "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/vcenterreceiver v0.157.0",
 		awsreceiver.NewFactory().Type():          "github.com/mcobs/mcobs/receivers/awsreceiver v0.1.0",
 		azurereceiver.NewFactory().Type():        "github.com/mcobs/mcobs/receivers/azurereceiver v0.1.0",
+		gcpreceiver.NewFactory().Type():          "github.com/mcobs/mcobs/receivers/gcpreceiver v0.1.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](

@@ -185,6 +185,12 @@ func (r *Receiver) Shutdown(ctx context.Context) error {
 		}
 	}
 	r.tel.Shutdown()
+	// A provider holding connections (gRPC) closes them.
+	if c, ok := r.prov.(interface{ Close() error }); ok {
+		if err := c.Close(); err != nil {
+			r.set.Logger.Warn("Closing the provider's clients failed", zap.Error(err))
+		}
+	}
 	if r.store == nil {
 		return nil
 	}

@@ -108,7 +108,11 @@ func (r *Receiver) pollTarget(ctx context.Context, t *target, now time.Time, rep
 // running totals a minute later and replay other values for the same timestamps, which a
 // store refuses.
 func (r *Receiver) window(ctx context.Context, t *target, st *State, now time.Time) (start, end time.Time, ok bool) {
-	start, end, ok = r.cfg.window().Range(now, st.LastEnd)
+	w := r.cfg.window()
+	if sd, isSD := t.Target.(SettleDelayer); isSD {
+		w.Delay = max(w.Delay, sd.SettleDelay())
+	}
+	start, end, ok = w.Range(now, st.LastEnd)
 	switch {
 	case st.LastEnd.IsZero() && st.FirstStart.IsZero() && ok:
 		st.FirstStart = start

@@ -52,6 +52,13 @@ type CredentialResetter interface {
 	ResetCredentials()
 }
 
+// SettleDelayer is implemented by a target whose cloud states how long a period's value takes
+// to become final (Cloud Monitoring's metric descriptors give an ingest delay): the loop waits
+// the longer of it and `delay`. It is read after each discovery.
+type SettleDelayer interface {
+	SettleDelay() time.Duration
+}
+
 // ErrorClass is what the loop does about an error.
 type ErrorClass int
 

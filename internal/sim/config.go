@@ -34,6 +34,8 @@ type Config struct {
 	AWS AWSConfig `yaml:"aws"`
 	// Azure holds the tenant, its service principal, the subscriptions and the Azure fleet.
 	Azure AzureConfig `yaml:"azure"`
+	// GCP holds the service account, the projects and the Google Cloud fleet.
+	GCP GCPConfig `yaml:"gcp"`
 }
 
 // FleetConfig sizes the simulated fleet.
@@ -302,13 +304,17 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Azure.validate()...)
+	errs = append(errs, c.GCP.validate()...)
+	for _, p := range c.GCP.Projects {
+		seenID[p.ID] = true
+	}
 	for _, s := range c.Azure.Subscriptions {
 		seenID[s.ID] = true
 	}
 	seenID[c.Azure.TenantID] = true
 	for i, id := range c.Faults.Accounts {
 		if !seenID[id] {
-			add("`faults.accounts[%d]` must be a configured AWS account id, Azure subscription id or Azure tenant id, got %q", i, id)
+			add("`faults.accounts[%d]` must be a configured AWS account id, Azure subscription id, Azure tenant id or GCP project id, got %q", i, id)
 		}
 	}
 	return errors.Join(errs...)

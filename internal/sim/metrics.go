@@ -91,6 +91,7 @@ var metricDefs = func() map[string]metricDef {
 	m := map[string]metricDef{}
 	all := append(append(append([]metricDef{}, ec2Metrics...), rdsMetrics...), agentMemMetric, agentDiskMetric)
 	all = append(append(all, azureVMMetrics...), azurePostgresMetrics...)
+	all = append(all, gcpMetricDefs()...)
 	all = append(append(append(all, azureDiskMetrics...), azureSQLMetrics...), azureLBMetrics...)
 	for _, d := range all {
 		m[d.namespace+"/"+d.name] = d

@@ -24,6 +24,7 @@ type Simulator struct {
 	cfg       Config
 	fleet     *Fleet
 	azure     *AzureFleet
+	gcp       *GCPFleet
 	now       func() time.Time
 	start     time.Time
 	anomalies anomalySet
@@ -54,6 +55,8 @@ func New(cfg Config, opts ...Option) (*Simulator, error) {
 	s.azure = NewAzureFleet(cfg.Seed, cfg, s.start)
 	s.anomalies = newAnomalies(cfg.Seed, s.fleet, cfg.Anomalies, cfg.anomalyStart(s.start))
 	s.anomalies.addAzure(cfg.Seed, s.azure, cfg.Anomalies, cfg.anomalyStart(s.start))
+	s.gcp = NewGCPFleet(cfg.Seed, cfg, s.start)
+	s.anomalies.addGCP(cfg.Seed, s.gcp, cfg.Anomalies, cfg.anomalyStart(s.start))
 	return s, nil
 }
 
@@ -65,6 +68,9 @@ func (s *Simulator) Fleet() *Fleet { return s.fleet }
 
 // Azure returns the simulated Azure resources.
 func (s *Simulator) Azure() *AzureFleet { return s.azure }
+
+// GCP returns the simulated Google Cloud resources.
+func (s *Simulator) GCP() *GCPFleet { return s.gcp }
 
 // Now returns the simulator's current time.
 func (s *Simulator) Now() time.Time { return s.now() }

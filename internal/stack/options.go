@@ -18,8 +18,12 @@ type Options struct {
 	// Host is the address every part listens on.
 	Host string
 
-	SimulatorPort        int
-	AzureSimulatorPort   int
+	SimulatorPort      int
+	AzureSimulatorPort int
+	// GCPSimulatorPort serves Cloud Monitoring (gRPC), GCPRESTSimulatorPort the token endpoint,
+	// Compute Engine and Cloud SQL Admin (HTTP).
+	GCPSimulatorPort     int
+	GCPRESTSimulatorPort int
 	ActionsPort          int
 	PrometheusPort       int
 	AlertmanagerPort     int
@@ -28,6 +32,20 @@ type Options struct {
 	HealthPort           int
 	CollectorMetricsPort int
 	GrafanaPort          int
+
+	// LongTermPort, when not 0, runs a second Prometheus there: the long-term store of the
+	// downsampled stream, read with LongTermLookback and kept for LongTermRetention, while the
+	// first one keeps the raw stream for RawRetention. `mcobs up` sets 9091; 0 runs none.
+	LongTermPort int
+	// RawRetention is how long the first Prometheus keeps the raw stream; 0 leaves Prometheus'
+	// default (15d).
+	RawRetention time.Duration
+	// LongTermRetention is how long the long-term Prometheus keeps the downsampled stream.
+	LongTermRetention time.Duration
+	// LongTermLookback is the long-term Prometheus' --query.lookback-delta, and the downsample
+	// processor's lookback: kept samples are never further apart than this while the input
+	// has samples, so its queries find no gap the raw stream does not have.
+	LongTermLookback time.Duration
 
 	// GrafanaBin is the Grafana server binary, a path or a name looked up on PATH; empty
 	// runs no Grafana. `mcobs up` sets "grafana": Grafana runs when it is installed.
@@ -56,6 +74,8 @@ func DefaultOptions() Options {
 		Host:                 "127.0.0.1",
 		SimulatorPort:        4566,
 		AzureSimulatorPort:   4567,
+		GCPSimulatorPort:     4568,
+		GCPRESTSimulatorPort: 4569,
 		ActionsPort:          9095,
 		PrometheusPort:       9090,
 		AlertmanagerPort:     9093,
@@ -64,6 +84,8 @@ func DefaultOptions() Options {
 		HealthPort:           13133,
 		CollectorMetricsPort: 8888,
 		GrafanaPort:          3000,
+		LongTermRetention:    400 * 24 * time.Hour,
+		LongTermLookback:     6 * time.Hour,
 		ReadyTimeout:         60 * time.Second,
 		StatusEvery:          5 * time.Second,
 		Out:                  io.Discard,
@@ -75,6 +97,8 @@ func (o Options) ports(grafana bool) []Port {
 	ports := []Port{
 		{Part: "simulator", What: "cloud API", Flag: "simulator-port", Port: o.SimulatorPort},
 		{Part: "simulator", What: "Azure API (TLS)", Flag: "azure-simulator-port", Port: o.AzureSimulatorPort},
+		{Part: "simulator", What: "GCP Cloud Monitoring (gRPC)", Flag: "gcp-simulator-port", Port: o.GCPSimulatorPort},
+		{Part: "simulator", What: "GCP REST APIs", Flag: "gcp-rest-simulator-port", Port: o.GCPRESTSimulatorPort},
 		{Part: "actions", What: "webhook and history", Flag: "actions-port", Port: o.ActionsPort},
 		{Part: "prometheus", What: "web", Flag: "prometheus-port", Port: o.PrometheusPort},
 		{Part: "alertmanager", What: "web", Flag: "alertmanager-port", Port: o.AlertmanagerPort},
@@ -85,6 +109,9 @@ func (o Options) ports(grafana bool) []Port {
 	}
 	if grafana {
 		ports = append(ports, Port{Part: Grafana, What: "web", Flag: "grafana-port", Port: o.GrafanaPort})
+	}
+	if o.LongTermPort != 0 {
+		ports = append(ports, Port{Part: LongTerm, What: "web", Flag: "long-term-port", Port: o.LongTermPort})
 	}
 	return ports
 }
@@ -105,6 +132,15 @@ func (o Options) Validate() error {
 	}
 	if o.Dir == "" {
 		errs = append(errs, errors.New("--dir must not be empty"))
+	}
+	if o.LongTermPort != 0 && o.LongTermLookback < time.Minute {
+		errs = append(errs, fmt.Errorf("--long-term-lookback must be at least 1m, got %s", o.LongTermLookback))
+	}
+	if o.LongTermPort != 0 && o.LongTermRetention < o.LongTermLookback {
+		errs = append(errs, fmt.Errorf("--long-term-retention must be at least the lookback %s, got %s", o.LongTermLookback, o.LongTermRetention))
+	}
+	if o.RawRetention < 0 {
+		errs = append(errs, fmt.Errorf("--retention must be >= 0, got %s", o.RawRetention))
 	}
 	if o.ReadyTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("ready timeout must be positive, got %s", o.ReadyTimeout))

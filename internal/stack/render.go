@@ -39,7 +39,13 @@ type layout struct {
 	ActionsToken        string
 	// SimAzureCA is the simulator's self-signed certificate, which the azure receiver trusts.
 	SimAzureCA string
-	Logs       string
+	// SimGCPKey is the service account key the simulator wrote, which the gcp receiver reads.
+	SimGCPKey string
+	Logs      string
+
+	// LongTermConfig and LongTermData are the long-term Prometheus' (Options.LongTermPort).
+	LongTermConfig string
+	LongTermData   string
 }
 
 func newLayout(o Options) layout {
@@ -49,6 +55,8 @@ func newLayout(o Options) layout {
 		PrometheusRules:     filepath.Join(o.Dir, "prometheus", "rules"),
 		PrometheusData:      filepath.Join(o.Dir, "prometheus", "data"),
 		PrometheusWorkDir:   prometheusWorkDir(o),
+		LongTermConfig:      filepath.Join(o.Dir, "prometheus-long", "prometheus.yml"),
+		LongTermData:        filepath.Join(o.Dir, "prometheus-long", "data"),
 		AlertmanagerConfig:  filepath.Join(o.Dir, "alertmanager", "alertmanager.yml"),
 		AlertmanagerData:    filepath.Join(o.Dir, "alertmanager", "data"),
 		AlertmanagerSecrets: filepath.Join(o.Dir, "alertmanager", "secrets"),
@@ -56,6 +64,7 @@ func newLayout(o Options) layout {
 		ActionsDB:           filepath.Join(o.Dir, "actions", "actions.db"),
 		ActionsToken:        filepath.Join(o.Dir, "alertmanager", "secrets", "action-runner-token"),
 		SimAzureCA:          filepath.Join(o.Dir, "sim", "azure-ca.pem"),
+		SimGCPKey:           filepath.Join(o.Dir, "sim", "gcp-key.json"),
 		Logs:                filepath.Join(o.Dir, "logs"),
 	}
 }
@@ -97,6 +106,14 @@ func render(o Options, l layout) error {
 	}
 	if err := copyRules(o.RulesDir, l.PrometheusRules); err != nil {
 		return err
+	}
+	if o.LongTermPort != 0 {
+		if err := os.MkdirAll(l.LongTermData, 0o755); err != nil {
+			return err
+		}
+		if err := writeConfig(l.LongTermConfig, "", "defaults/prometheus-long.yml.tmpl", o); err != nil {
+			return err
+		}
 	}
 	var am []byte
 	var err error

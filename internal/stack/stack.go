@@ -20,6 +20,8 @@ const (
 	Alertmanager = "alertmanager"
 	Prometheus   = "prometheus"
 	Collector    = "collector"
+	// LongTerm is the second Prometheus, holding the downsampled stream.
+	LongTerm = "prometheus-long"
 )
 
 const stopGrace = 15 * time.Second
@@ -57,9 +59,12 @@ func New(o Options) (*Stack, error) {
 		{
 			// The local cloud API simulator is the default data source: the stack runs without
 			// cloud credentials.
-			Name:     Simulator,
-			Path:     filepath.Join(o.BinDir, "mcobs"),
-			Args:     []string{"sim", "--listen=" + hp(o.SimulatorPort), "--azure-listen=" + hp(o.AzureSimulatorPort), "--azure-ca-out=" + l.SimAzureCA},
+			Name: Simulator,
+			Path: filepath.Join(o.BinDir, "mcobs"),
+			Args: []string{
+				"sim", "--listen=" + hp(o.SimulatorPort), "--azure-listen=" + hp(o.AzureSimulatorPort), "--azure-ca-out=" + l.SimAzureCA,
+				"--gcp-grpc-listen=" + hp(o.GCPSimulatorPort), "--gcp-http-listen=" + hp(o.GCPRESTSimulatorPort), "--gcp-key-out=" + l.SimGCPKey,
+			},
 			Dir:      o.Dir,
 			ReadyURL: "http://" + hp(o.SimulatorPort) + "/sim/health",
 		},
@@ -103,6 +108,15 @@ func New(o Options) (*Stack, error) {
 			Dir:      l.PrometheusWorkDir,
 			ReadyURL: "http://" + hp(o.PrometheusPort) + "/-/ready",
 		},
+	}
+	if o.RawRetention > 0 {
+		p := s.parts[len(s.parts)-1]
+		p.Args = append(p.Args, "--storage.tsdb.retention.time="+promDuration(o.RawRetention))
+	}
+	if o.LongTermPort != 0 {
+		s.parts = append(s.parts, longTermProcess(o, l))
+	}
+	s.parts = append(s.parts, []*Process{
 		{
 			Name:     Collector,
 			Path:     filepath.Join(o.BinDir, "otelcol-mcobs"),
@@ -110,7 +124,7 @@ func New(o Options) (*Stack, error) {
 			Dir:      filepath.Dir(l.CollectorConfig),
 			ReadyURL: "http://" + hp(o.HealthPort) + "/",
 		},
-	}
+	}...)
 	if grafanaPath != "" {
 		// Last: it only reads Prometheus, and a user opening it finds data already there.
 		s.parts = append(s.parts, grafanaProcess(o, s.grafana, grafanaPath))
@@ -227,9 +241,14 @@ func (s *Stack) URLs() []URL {
 	if s.Part(Grafana) != nil {
 		urls = append(urls, URL{"Grafana dashboards", h(o.GrafanaPort) + "/dashboards/f/mcobs"})
 	}
-	return append(urls, []URL{
+	urls = append(urls, []URL{
 		{"Cloud API simulator", h(o.SimulatorPort) + "/sim/stats"},
 		{"Prometheus", h(o.PrometheusPort)},
+	}...)
+	if o.LongTermPort != 0 {
+		urls = append(urls, URL{"Prometheus, downsampled", h(o.LongTermPort)})
+	}
+	return append(urls, []URL{
 		{"Alertmanager", h(o.AlertmanagerPort)},
 		{"Action history", h(o.ActionsPort)},
 		{"Collector OTLP gRPC", o.Host + ":" + strconv.Itoa(o.OTLPGRPCPort)},

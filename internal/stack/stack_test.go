@@ -211,7 +211,7 @@ func renderTemp(t *testing.T, mod func(*Options)) (Options, layout) {
 // case the kernel hands out one port twice.
 func useFreePorts(t *testing.T, o *Options) {
 	t.Helper()
-	ps := make([]int, 9)
+	ps := make([]int, 11)
 	for i := range ps {
 		p, err := FreePort("127.0.0.1")
 		if err != nil {
@@ -221,7 +221,7 @@ func useFreePorts(t *testing.T, o *Options) {
 	}
 	o.SimulatorPort, o.ActionsPort, o.PrometheusPort, o.AlertmanagerPort = ps[0], ps[1], ps[2], ps[3]
 	o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = ps[4], ps[5], ps[6], ps[7]
-	o.AzureSimulatorPort = ps[8]
+	o.AzureSimulatorPort, o.GCPSimulatorPort, o.GCPRESTSimulatorPort = ps[8], ps[9], ps[10]
 	if err := o.Validate(); err != nil {
 		t.Skipf("the kernel handed out a port twice: %v", err)
 	}

@@ -24,7 +24,9 @@ func TestBudgetConverges(t *testing.T) {
 		data[s] = reduce.Synthetic(reduce.SyntheticKinds[s%len(reduce.SyntheticKinds)], n, uint64(s))
 	}
 	cfg := createDefaultConfig().(*Config)
-	cfg.Rules = []RuleConfig{{Mode: "reduce", Tolerance: ToleranceConfig{Relative: 0.01}, Budget: 0.1}}
+	// One sample a minute: a 1h lookback floors the share kept at 1/60, well under the budget
+	// (a 5m lookback would floor it at 1/5).
+	cfg.Rules = []RuleConfig{{Mode: "reduce", Tolerance: ToleranceConfig{Relative: 0.01}, Budget: 0.1, Lookback: time.Hour}}
 	require.NoError(t, cfg.Validate())
 	sink := new(consumertest.MetricsSink)
 	p, _ := newTestProcessor(t, cfg, sink, &fakeClock{t: time.Unix(1_700_000_000, 0)})

@@ -42,8 +42,24 @@ type RuleConfig struct {
 	Window time.Duration `mapstructure:"window"`
 	// Aggregates are the gauge rollups to emit: min, max, avg, last, count, sum.
 	Aggregates []string `mapstructure:"aggregates"`
-	// Algorithm forces the reduce algorithm: auto, constant, linear, mixed or counter.
+	// Algorithm forces the reduce algorithm: auto, hold or counter for last_value reads; auto,
+	// constant, linear, mixed, counter or vertex for linear reads.
 	Algorithm string `mapstructure:"algorithm"`
+	// Read is how the store behind reads the kept samples, which the tolerance is guaranteed
+	// for: last_value (Prometheus, Mimir, Thanos, VictoriaMetrics: PromQL returns the last
+	// sample within its lookback) or linear (a reader drawing straight lines between kept
+	// samples; PromQL is not one).
+	Read string `mapstructure:"read"`
+	// Lookback is the store's lookback (Prometheus --query.lookback-delta, Mimir and Thanos
+	// -querier/--query.lookback-delta): with last_value reads, kept samples are never further
+	// apart than this while the input has samples, so no query finds a gap the input did not
+	// have. It must not exceed the store's.
+	Lookback time.Duration `mapstructure:"lookback"`
+	// MaxDelay, with last_value reads, sends a segment's kept sample once the segment spans
+	// this long, fixing its value, instead of when the segment closes (up to one lookback
+	// later): it bounds how late kept samples reach the store and what a crash loses. 0 for
+	// none.
+	MaxDelay time.Duration `mapstructure:"max_delay"`
 	// Tolerance bounds the reconstruction error in reduce mode.
 	Tolerance ToleranceConfig `mapstructure:"tolerance"`
 	// Budget, in reduce mode, is the share of samples to keep across the rule's series (0 for
@@ -104,6 +120,15 @@ func (r RuleConfig) merged(d RuleConfig) RuleConfig {
 	if r.Algorithm == "" {
 		r.Algorithm = d.Algorithm
 	}
+	if r.Read == "" {
+		r.Read = d.Read
+	}
+	if r.Lookback == 0 {
+		r.Lookback = d.Lookback
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = d.MaxDelay
+	}
 	if r.Tolerance.Absolute == 0 && r.Tolerance.Relative == 0 {
 		r.Tolerance.Absolute, r.Tolerance.Relative = d.Tolerance.Absolute, d.Tolerance.Relative
 	}
@@ -140,10 +165,19 @@ func (r RuleConfig) validate(key string, full bool) error {
 	if full && r.Mode == "rollup" && len(r.Aggregates) == 0 {
 		errs = append(errs, fmt.Errorf("`%s.aggregates` must name at least one of min, max, avg, last, count, sum", key))
 	}
-	if r.Algorithm != "" || full {
-		if _, err := reduce.ParseAlgorithm(r.Algorithm); err != nil {
-			errs = append(errs, fmt.Errorf("`%s.algorithm`: %w", key, err))
-		}
+	algo, algoErr := reduce.ParseAlgorithm(r.Algorithm)
+	if algoErr != nil && (r.Algorithm != "" || full) {
+		errs = append(errs, fmt.Errorf("`%s.algorithm`: %w", key, algoErr))
+	}
+	read, readErr := reduce.ParseReader(r.Read)
+	if readErr != nil && (r.Read != "" || full) {
+		errs = append(errs, fmt.Errorf("`%s.read`: %w", key, readErr))
+	}
+	if full && r.Mode == "reduce" && algoErr == nil && readErr == nil && !algo.ForReader(read) {
+		errs = append(errs, fmt.Errorf("`%s.algorithm` %q is not bounded for `read: %s` (hold needs last_value; constant, linear, mixed and vertex need linear, a reader that interpolates, which PromQL is not)", key, r.Algorithm, r.Read))
+	}
+	if r.Lookback < 0 || (full && r.Mode == "reduce" && read == reduce.ReaderLastValue && r.Lookback == 0) {
+		errs = append(errs, fmt.Errorf("`%s.lookback` must be > 0 with last_value reads (the store's lookback, 5m in Prometheus), got %q", key, r.Lookback))
 	}
 	t := r.Tolerance
 	if !(t.Absolute >= 0) {
@@ -163,6 +197,9 @@ func (r RuleConfig) validate(key string, full bool) error {
 	}
 	if full && r.Budget > 0 && r.Mode != "reduce" {
 		errs = append(errs, fmt.Errorf("`%s.budget` needs mode reduce, got mode %q", key, r.Mode))
+	}
+	if r.MaxDelay < 0 {
+		errs = append(errs, fmt.Errorf("`%s.max_delay` must be >= 0, got %q", key, r.MaxDelay))
 	}
 	if r.MaxSegment < 0 {
 		errs = append(errs, fmt.Errorf("`%s.max_segment` must be >= 0, got %q", key, r.MaxSegment))

@@ -44,6 +44,8 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "reduce", m.Mode)
 				assert.InDelta(t, 0.05, m.Tolerance.Relative, 0)
 				assert.Equal(t, "auto", m.Algorithm)
+				assert.Equal(t, "last_value", m.Read)
+				assert.Equal(t, 5*time.Minute, m.Lookback)
 				assert.Equal(t, 6*time.Hour, m.MaxSegment)
 			},
 		},
@@ -60,6 +62,10 @@ func TestLoadConfig(t *testing.T) {
 				"`rules[0].tolerance.range_samples` must be >= 0, got -1",
 				"`rules[0].budget` must be in [0, 1), got 1.5",
 				"`rules[1].window` must be at least 1ms in rollup mode, got \"-1s\"",
+				"`rules[2].algorithm` \"mixed\" is not bounded for `read: last_value`",
+				"`rules[2].lookback` must be > 0 with last_value reads",
+				"`rules[2].max_delay` must be >= 0, got \"-1s\"",
+				"`rules[3].read`: unknown reader \"cubic\"",
 			},
 		},
 		{

@@ -27,6 +27,8 @@ func createDefaultConfig() component.Config {
 			Window:     time.Minute,
 			Aggregates: []string{"min", "max", "avg", "last"},
 			Algorithm:  "auto",
+			Read:       "last_value",
+			Lookback:   5 * time.Minute,
 			Tolerance:  ToleranceConfig{Relative: 0.05, RangeSamples: 4096},
 			MaxSegment: 6 * time.Hour,
 		},

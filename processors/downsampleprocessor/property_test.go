@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,6 +75,13 @@ func run(t *testing.T, rule RuleConfig, batches []pmetric.Metrics) map[string]ma
 		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
 	}
 	require.NoError(t, p.Shutdown(context.Background()))
+	return collect(t, sink)
+}
+
+// collect returns every point the sink received by metric name and series, checking that each
+// series arrives in time order.
+func collect(t *testing.T, sink *consumertest.MetricsSink) map[string]map[int][]reduce.Point {
+	t.Helper()
 	out := map[string]map[int][]reduce.Point{}
 	for _, md := range sink.AllMetrics() {
 		for _, rm := range md.ResourceMetrics().All() {
@@ -161,8 +169,8 @@ func TestRollupMatchesReferenceThroughPdata(t *testing.T) {
 	}
 }
 
-// TestReduceNeverExceedsTolerance rebuilds each series from what the processor emitted and
-// checks every accepted finite sample against the absolute tolerance.
+// TestReduceNeverExceedsTolerance rebuilds each series from what the processor emitted (linear
+// reads) and checks every accepted finite sample against the absolute tolerance.
 func TestReduceNeverExceedsTolerance(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(31, 32))
@@ -170,7 +178,7 @@ func TestReduceNeverExceedsTolerance(t *testing.T) {
 		for range 40 {
 			batches, all := randomBatches(r)
 			tol := math.Pow(10, r.Float64()*2-1)
-			out := run(t, RuleConfig{Mode: "reduce", Algorithm: algo, Tolerance: ToleranceConfig{Absolute: tol}}, batches)
+			out := run(t, RuleConfig{Mode: "reduce", Algorithm: algo, Read: "linear", Tolerance: ToleranceConfig{Absolute: tol}}, batches)
 			for s, pts := range accepted(all) {
 				knots := out["g"][s]
 				var ts []int64
@@ -183,6 +191,41 @@ func TestReduceNeverExceedsTolerance(t *testing.T) {
 						continue
 					}
 					require.LessOrEqual(t, math.Abs(rec[i]-p.V), tol, "%s series %d sample %d: %v rebuilt as %v", algo, s, i, p.V, rec[i])
+				}
+			}
+		}
+	}
+}
+
+// TestReduceLastValueReadsWithinTolerance reads what the processor emitted as PromQL does, with
+// the configured lookback, at every accepted sample's time and on a grid of range-query steps:
+// where the input reads a finite value the output reads one within the tolerance, and where
+// the input reads nothing, so does the output.
+func TestReduceLastValueReadsWithinTolerance(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, algo := range []string{"auto", "hold"} {
+		for range 60 {
+			batches, all := randomBatches(r)
+			tol := math.Pow(10, r.Float64()*2-1)
+			lookback := time.Duration(1+r.IntN(120)) * time.Second
+			out := run(t, RuleConfig{Mode: "reduce", Algorithm: algo, Lookback: lookback, Tolerance: ToleranceConfig{Absolute: tol}}, batches)
+			for s, pts := range accepted(all) {
+				knots := out["g"][s]
+				var ts []int64
+				for _, p := range pts {
+					ts = append(ts, p.T, p.T+int64(lookback)/2, p.T+int64(lookback)-1, p.T+int64(lookback))
+				}
+				slices.Sort(ts)
+				orig := reduce.ReadLast(pts, ts, int64(lookback), nil)
+				got := reduce.ReadLast(knots, ts, int64(lookback), nil)
+				for i, x := range ts {
+					if math.IsNaN(orig[i]) {
+						require.True(t, math.IsNaN(got[i]), "%s series %d at %d: the input reads nothing, the output %v", algo, s, x, got[i])
+						continue
+					}
+					require.False(t, math.IsNaN(got[i]), "%s series %d at %d: the input reads %v, the output nothing", algo, s, x, orig[i])
+					require.LessOrEqual(t, math.Abs(got[i]-orig[i]), tol, "%s series %d at %d: the input reads %v, the output %v", algo, s, x, orig[i], got[i])
 				}
 			}
 		}

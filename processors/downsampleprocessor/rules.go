@@ -68,10 +68,17 @@ func compileRules(c *Config) ([]*rule, error) {
 		if err != nil {
 			return nil, err
 		}
+		read, err := reduce.ParseReader(m.Read)
+		if err != nil {
+			return nil, err
+		}
 		r.opts = reduce.Options{
 			Algorithm: algo, Absolute: m.Tolerance.Absolute, Relative: m.Tolerance.Relative,
 			RangeBlock: m.Tolerance.RangeSamples, MaxSegment: int64(m.MaxSegment),
-			Snap: true,
+			Snap: true, Reader: read,
+		}
+		if read == reduce.ReaderLastValue {
+			r.opts.Lookback, r.opts.MaxDelay = int64(m.Lookback), int64(m.MaxDelay)
 		}
 		if m.Budget > 0 {
 			r.budget, r.scale = m.Budget, 1

@@ -75,21 +75,12 @@ func plan(inv *cloudscrape.Inventory, selection map[string]MetricSelection) []cl
 			if mp.Platform != r.Platform {
 				continue
 			}
-			attrs := make([]cloudscrape.Attr, 0, len(mp.Attrs)+4)
-			for _, a := range mp.Attrs {
-				attrs = append(attrs, cloudscrape.Attr{Key: a.Key, Value: a.Value})
-			}
-			attrs = append(attrs,
-				cloudscrape.Attr{Key: canonical.AttrNativeNamespace, Value: mp.Namespace},
-				cloudscrape.Attr{Key: canonical.AttrNativeName, Value: mp.Native},
-				cloudscrape.Attr{Key: canonical.AttrNativeStatistic, Value: mp.Statistic},
-				cloudscrape.Attr{Key: canonical.AttrNativeUnit, Value: mp.NativeUnit})
 			n := native{region: r.Attrs[canonical.AttrCloudRegion], namespace: mp.Namespace, resourceID: rid, mapping: &mp}
 			key := id + "|" + mp.Native + "|" + mp.Statistic
 			if n.dimension, n.value = splitOf(&mp); n.dimension != "" {
 				key += "|" + n.dimension + "=" + n.value
 			}
-			qs = append(qs, cloudscrape.Query{Resource: id, Key: key, Metric: mp.Metric, Attrs: attrs, Native: n})
+			qs = append(qs, cloudscrape.Query{Resource: id, Key: key, Metric: mp.Metric, Attrs: cloudscrape.MappingAttrs(&mp), Native: n})
 		}
 		qs = append(qs, nativeQueries(id, r, selection)...)
 	}

@@ -1,10 +1,8 @@
 package azurereceiver
 
 import (
-	"context"
 	"crypto"
 	"crypto/x509"
-	"errors"
 	"net/http"
 	"os"
 	"strconv"
@@ -31,7 +29,7 @@ func (p *countPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	ctx := req.Raw().Context()
 	service, op := operationOf(req.Raw().URL.Path)
-	p.tel.Request(ctx, p.account, service, op, outcomeOf(resp, err))
+	p.tel.Request(ctx, p.account, service, op, cloudscrape.HTTPOutcome(resp, err))
 	if err != nil {
 		return resp, err
 	}
@@ -54,22 +52,6 @@ func (p *countPolicy) quotas(h http.Header) {
 			p.tel.Quota(p.account, strings.TrimPrefix(k, "x-ms-ratelimit-remaining-"), n)
 		}
 	}
-}
-
-func outcomeOf(resp *http.Response, err error) string {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return "timeout"
-	case err != nil:
-		return "error"
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return "throttled"
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return "auth"
-	case resp.StatusCode >= 400:
-		return "error"
-	}
-	return "ok"
 }
 
 // operationOf names a request by the API it calls.

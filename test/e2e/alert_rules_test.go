@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang/snappy"
 	"github.com/prometheus/prometheus/prompb"
 
 	alertrules "github.com/mcobs/mcobs/alert-rules"
@@ -92,26 +89,7 @@ func amRemoteWrite(t *testing.T, promPort int, hostID, level string, ts time.Tim
 			Samples: []prompb.Sample{{Value: v, Timestamp: ts.UnixMilli()}},
 		})
 	}
-	raw, err := wr.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost,
-		"http://127.0.0.1:"+strconv.Itoa(promPort)+"/api/v1/write", bytes.NewReader(snappy.Encode(nil, raw)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Encoding", "snappy")
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	req.Header.Set("X-Prometheus-Remote-Write-Version", "0.1.0")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("remote write: status %d", resp.StatusCode)
-	}
+	postRemoteWrite(t, promPort, &wr)
 }
 
 // TestAlertRulesReachAlertmanager is the rule path: anomaly levels remote-written to the real

@@ -58,7 +58,7 @@ const eoTargets = 4
 func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	bin := binDir(t, "mcobs", "prometheus", "otelcol-mcobs")
 	dir := t.TempDir()
-	p := freePorts(t, 8)
+	p := freePorts(t, 10)
 	simPort, promPort, proxyPort := p[0], p[1], p[2]
 	alertmanager := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(alertmanager.Close)
@@ -72,7 +72,9 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 		Name: "simulator",
 		Path: filepath.Join(bin, "mcobs"),
 		Args: []string{"sim", "--listen=127.0.0.1:" + strconv.Itoa(simPort), "--config=" + simCfg.path,
-			"--azure-listen=127.0.0.1:" + strconv.Itoa(p[7]), "--azure-ca-out=" + filepath.Join(dir, "sim", "azure-ca.pem")},
+			"--azure-listen=127.0.0.1:" + strconv.Itoa(p[7]), "--azure-ca-out=" + filepath.Join(dir, "sim", "azure-ca.pem"),
+			"--gcp-grpc-listen=127.0.0.1:" + strconv.Itoa(p[8]), "--gcp-http-listen=127.0.0.1:" + strconv.Itoa(p[9]),
+			"--gcp-key-out=" + filepath.Join(dir, "sim", "gcp-key.json")},
 		Dir:      dir,
 		LogPath:  filepath.Join(dir, "simulator.log"),
 		ReadyURL: "http://127.0.0.1:" + strconv.Itoa(simPort) + "/sim/health",
@@ -82,7 +84,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	o.Dir, o.BinDir = dir, bin
 	o.SimulatorPort, o.PrometheusPort, o.AlertmanagerPort = simPort, promPort, amPort
 	o.OTLPGRPCPort, o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5], p[6]
-	o.AzureSimulatorPort = p[7]
+	o.AzureSimulatorPort, o.GCPSimulatorPort, o.GCPRESTSimulatorPort = p[7], p[8], p[9]
 	startEOPrometheus(t, o)
 	proxy := newRecordingProxy(t, proxyPort, promPort)
 
@@ -99,7 +101,7 @@ func TestExactlyOnceAcrossSIGKILL(t *testing.T) {
 	// Only what the test needs differs from what users run: a 30-minute first backfill instead
 	// of 3 hours, and the first poll a second after start.
 	override := filepath.Join(dir, "override.yaml")
-	writeFile(t, override, "receivers:\n  aws:\n    max_backfill: 30m\n    initial_delay: 1s\n  azure:\n    max_backfill: 30m\n    initial_delay: 1s\n")
+	writeFile(t, override, "receivers:\n  aws:\n    max_backfill: 30m\n    initial_delay: 1s\n  azure:\n    max_backfill: 30m\n    initial_delay: 1s\n  gcp:\n    max_backfill: 30m\n    initial_delay: 1s\n")
 	col.configs = append(col.configs, "--config="+override)
 	storage := filepath.Join(dir, "collector", "storage")
 	t.Cleanup(col.stop)

@@ -73,8 +73,9 @@ func testOptions(t *testing.T) stack.Options {
 	o := stack.DefaultOptions()
 	o.Dir = t.TempDir()
 	o.BinDir = binDir(t, "mcobs", "prometheus", "alertmanager", "otelcol-mcobs")
-	p := freePorts(t, 9)
+	p := freePorts(t, 11)
 	o.SimulatorPort, o.ActionsPort, o.AzureSimulatorPort = p[6], p[7], p[8]
+	o.GCPSimulatorPort, o.GCPRESTSimulatorPort = p[9], p[10]
 	o.PrometheusPort, o.AlertmanagerPort, o.OTLPGRPCPort = p[0], p[1], p[2]
 	o.OTLPHTTPPort, o.HealthPort, o.CollectorMetricsPort = p[3], p[4], p[5]
 	o.StatusEvery = 0
@@ -367,8 +368,39 @@ func upArgs(o stack.Options, extra ...string) []string {
 		"--otlp-grpc-port", strconv.Itoa(o.OTLPGRPCPort), "--otlp-http-port", strconv.Itoa(o.OTLPHTTPPort),
 		"--health-port", strconv.Itoa(o.HealthPort), "--collector-metrics-port", strconv.Itoa(o.CollectorMetricsPort),
 		"--simulator-port", strconv.Itoa(o.SimulatorPort), "--azure-simulator-port", strconv.Itoa(o.AzureSimulatorPort),
+		"--gcp-simulator-port", strconv.Itoa(o.GCPSimulatorPort), "--gcp-rest-simulator-port", strconv.Itoa(o.GCPRESTSimulatorPort),
 		"--actions-port", strconv.Itoa(o.ActionsPort),
 		"--grafana-bin", "",
 	}
+	// The long-term Prometheus runs by default on 9091; give it a free port too (0, none, if
+	// the kernel has none to give).
+	long, _ := stack.FreePort("127.0.0.1")
+	args = append(args, "--long-term-port", strconv.Itoa(long))
 	return append(args, extra...)
+}
+
+// postRemoteWrite sends wr to Prometheus's remote-write receiver (protocol 1.0) and fails the
+// test unless it is accepted.
+func postRemoteWrite(t *testing.T, port int, wr *prompb.WriteRequest) {
+	t.Helper()
+	raw, err := wr.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost,
+		"http://127.0.0.1:"+strconv.Itoa(port)+"/api/v1/write", bytes.NewReader(snappy.Encode(nil, raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Encoding", "snappy")
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("X-Prometheus-Remote-Write-Version", "0.1.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("remote write: status %d", resp.StatusCode)
+	}
 }

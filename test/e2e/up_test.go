@@ -185,7 +185,8 @@ func checkSimulatedFleet(t *testing.T, promPort int) {
 	}
 	// The receiver hands each target's points on by themselves, and the inventory and status
 	// once every target was polled: they may arrive a little after the first CPU points.
-	// The simulated Azure tenant beside the AWS accounts, under the same canonical names.
+	// The simulated Azure tenant and GCP projects beside the AWS accounts, under the same
+	// canonical names.
 	for _, m := range []string{
 		`system_network_io_bytes_total{cloud_provider="aws",network_io_direction="receive"}`,
 		`mcobs_inventory_instances{state="running"}`,
@@ -194,6 +195,10 @@ func checkSimulatedFleet(t *testing.T, promPort int) {
 		`system_network_io_bytes_total{cloud_provider="azure",network_io_direction="receive"}`,
 		`mcobs_inventory_instances{cloud_provider="azure",state="running"}`,
 		`mcobs_collection_status{cloud_provider="azure",state="success"}`,
+		`system_cpu_utilization_ratio{cloud_provider="gcp",cloud_platform="gcp_compute_engine"}`,
+		`system_network_io_bytes_total{cloud_provider="gcp",network_io_direction="receive"}`,
+		`mcobs_inventory_instances{cloud_provider="gcp",state="running"}`,
+		`mcobs_collection_status{cloud_provider="gcp",state="success"}`,
 	} {
 		if !waitForAny(t, promPort, m, 60*time.Second) {
 			t.Errorf("no %s in Prometheus", m)

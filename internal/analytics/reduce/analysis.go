@@ -23,7 +23,9 @@ var classNames = [...]string{"unknown", "step", "smooth", "counter", "noisy"}
 // String names the class.
 func (k Class) String() string { return classNames[k] }
 
-// Algorithm is the algorithm the class runs under Auto. The mapping was measured on the NAB
+// Algorithm is the algorithm the class runs under Auto with linear reads; with last-value
+// reads every class runs Hold, which no other output readable by PromQL beats (DESIGN.md),
+// and the class is only reported. The linear mapping was measured on the NAB
 // series by class (DESIGN.md): on step-like and noisy series mixed segments keep fewest
 // samples (the constant kind wins the flat runs, linear the ramps); on smooth and noisy series
 // linear alone keeps as many (within 0.05 points), so they run mixed too, which is never worse;

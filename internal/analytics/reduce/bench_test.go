@@ -3,6 +3,7 @@ package reduce
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // BenchmarkCompress measures the compressor alone: samples per second through Push, per
@@ -10,9 +11,12 @@ import (
 func BenchmarkCompress(b *testing.B) {
 	for _, kind := range []string{"daily", "noisy", "step"} {
 		pts := Synthetic(kind, 100_000, 1)
-		for _, a := range []Algorithm{Mixed, Linear, Constant, Vertex} {
+		for _, a := range []Algorithm{Hold, Mixed, Linear, Constant, Vertex} {
 			b.Run(fmt.Sprintf("shape=%s/algorithm=%s", kind, a), func(b *testing.B) {
 				o := Options{Algorithm: a, Absolute: 0.05 * SeriesRange(pts)}
+				if a == Hold {
+					o.Reader, o.Lookback = ReaderLastValue, int64(time.Hour)
+				}
 				var knots []Point
 				b.SetBytes(int64(16 * len(pts))) // a sample is a timestamp and a value
 				b.ReportAllocs()

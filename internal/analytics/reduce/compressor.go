@@ -76,6 +76,11 @@ type prevSegment struct {
 // NewCompressor returns a compressor using the shared options o, which must stay unchanged.
 func NewCompressor(o *Options) Compressor {
 	c := Compressor{opt: o, algo: o.Algorithm}
+	if c.algo == Auto && o.Reader == ReaderLastValue {
+		// Hold is optimal for last-value reads whatever the shape (DESIGN.md), so there is
+		// nothing to choose between; counters are routed to Counter by their metric type.
+		c.algo = Hold
+	}
 	c.rng.block = int32(o.RangeBlock)
 	return c
 }
@@ -107,7 +112,11 @@ func (c *Compressor) Push(t int64, v float64, reset bool, dst []Point) ([]Point,
 		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		dst = c.Flush(dst)
+		if c.algo == Hold {
+			dst = c.closeHold(dst, t)
+		} else {
+			dst = c.Flush(dst)
+		}
 		dst = append(dst, Point{t, v})
 		c.last, c.hasLast, c.hasAnchor = Point{t, v}, true, false
 		return dst, NonFinite
@@ -132,9 +141,12 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 		}
 		c.algo = next
 	}
-	if c.algo.original() {
+	switch {
+	case c.algo == Hold:
+		dst = c.pushHold(t, v, eps, reset, dst)
+	case c.algo.original():
 		dst = c.pushCounter(t, v, eps, reset, dst)
-	} else {
+	default:
 		if reset {
 			// A new start time begins a new run: emit everything before it now and do not
 			// draw a line across it.
@@ -153,6 +165,9 @@ func (c *Compressor) process(p Point, eps float64, reset bool, dst []Point) []Po
 // Flush closes the open segment and appends its knots, for shutdown
 // and stale eviction. The series may continue afterwards, connected to the last knot.
 func (c *Compressor) Flush(dst []Point) []Point {
+	if c.algo == Hold {
+		return c.flushHold(dst)
+	}
 	if c.algo.original() {
 		if c.hasAnchor && c.last.T > c.anchor.T && !c.isNonFinite() {
 			dst = c.emit(dst, c.last)
@@ -213,11 +228,18 @@ func (c *Compressor) pushCounter(t int64, v, eps float64, reset bool, dst []Poin
 	}
 	dx := float64(t - c.anchor.T)
 	slope := (v - c.anchor.V) / dx
-	tooLong := c.opt.MaxSegment > 0 && t-c.anchor.T > c.opt.MaxSegment
+	span := c.opt.holdSpan()
+	tooLong := span > 0 && t-c.anchor.T > span
 	if pending && (tooLong || slope < s.fLo || slope > s.fHi) {
 		dst = c.emit(dst, c.last)
 		s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
 		dx = float64(t - c.anchor.T)
+	}
+	if c.opt.Lookback > 0 && t-c.anchor.T > c.opt.Lookback {
+		// A silence longer than the lookback: keep this sample, or a last-value read would
+		// find nothing at it.
+		s.fLo, s.fHi = math.Inf(-1), math.Inf(1)
+		return c.emit(dst, Point{t, v})
 	}
 	e := band(eps, v, c.anchor.V)
 	if e <= 0 {

@@ -98,14 +98,7 @@ func TestToleranceNeverExceeded(t *testing.T) {
 	for i := range 400 {
 		pts := randomSeries(r, 50+r.IntN(2000))
 		o := Options{Algorithm: algos[i%len(algos)]}
-		switch i % 3 {
-		case 0:
-			o.Absolute = math.Pow(10, r.Float64()*4-2)
-		case 1:
-			o.Relative, o.RangeBlock = r.Float64()*0.2, r.IntN(300)
-		case 2:
-			o.Absolute, o.Relative = 1e-9, 0.05
-		}
+		randomTolerance(r, i, &o)
 		if r.IntN(2) == 0 {
 			o.MaxSegment = int64(r.IntN(600)) * 1e9
 		}
@@ -258,4 +251,17 @@ func FuzzCompressorBound(f *testing.F) {
 		o := Options{Algorithm: Algorithm(algo % 6), Absolute: tol}
 		checkBound(t, randomSeries(rand.New(rand.NewPCG(seed, 1)), 500), &o)
 	})
+}
+
+// randomTolerance sets one of three kinds of tolerance, by i: absolute over four decades,
+// relative to a recent range of random blocks, or both.
+func randomTolerance(r *rand.Rand, i int, o *Options) {
+	switch i % 3 {
+	case 0:
+		o.Absolute = math.Pow(10, r.Float64()*4-2)
+	case 1:
+		o.Relative, o.RangeBlock = r.Float64()*0.2, r.IntN(300)
+	case 2:
+		o.Absolute, o.Relative = 1e-9, 0.05
+	}
 }

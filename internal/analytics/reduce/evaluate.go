@@ -45,9 +45,17 @@ type Quality struct {
 	Samples, Kept int
 	// Range is max-min of the input.
 	Range float64
-	// MaxErr is the largest absolute error, RMSE the root mean square error.
+	// MaxErr is the largest absolute error, RMSE the root mean square error, both over the
+	// samples the output has a value at.
 	MaxErr, RMSE float64
+	// Gaps counts the finite input samples at which the output has no value (a last-value
+	// read found nothing within the lookback): each is a violation of any bound.
+	Gaps int
 }
+
+// Bounded reports whether every sample was read back with an error of at most tol and none
+// fell in a gap.
+func (q Quality) Bounded(tol float64) bool { return q.Gaps == 0 && q.MaxErr <= tol }
 
 // KeptRatio is Kept/Samples.
 func (q Quality) KeptRatio() float64 { return float64(q.Kept) / float64(max(q.Samples, 1)) }
@@ -65,14 +73,29 @@ func safeDiv(a, b float64) float64 {
 	return a / b
 }
 
-// Measure rebuilds pts from knots and reports the errors at the finite samples.
+// Measure rebuilds pts from knots by linear interpolation (Reconstruct) and reports the errors
+// at the finite samples.
 func Measure(pts []Point, knots []Point) Quality {
+	return compare(pts, Reconstruct(knots, times(pts), make([]float64, 0, len(pts))), len(knots))
+}
+
+// MeasureLast reads knots at every time of pts as PromQL does (ReadLast with lookback) and
+// reports the errors at the finite samples; a sample where the read finds nothing is a gap.
+func MeasureLast(pts []Point, knots []Point, lookback int64) Quality {
+	return compare(pts, ReadLast(knots, times(pts), lookback, make([]float64, 0, len(pts))), len(knots))
+}
+
+func times(pts []Point) []int64 {
 	ts := make([]int64, len(pts))
 	for i, p := range pts {
 		ts[i] = p.T
 	}
-	rec := Reconstruct(knots, ts, make([]float64, 0, len(pts)))
-	q := Quality{Kept: len(knots)}
+	return ts
+}
+
+// compare scores rec, the values read back at the times of pts, against pts.
+func compare(pts []Point, rec []float64, kept int) Quality {
+	q := Quality{Kept: kept}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	var sq float64
 	for i, p := range pts {
@@ -81,13 +104,19 @@ func Measure(pts []Point, knots []Point) Quality {
 		}
 		q.Samples++
 		lo, hi = min(lo, p.V), max(hi, p.V)
+		if math.IsNaN(rec[i]) {
+			q.Gaps++
+			continue
+		}
 		e := math.Abs(rec[i] - p.V)
 		q.MaxErr = max(q.MaxErr, e)
 		sq += e * e
 	}
 	if q.Samples > 0 {
 		q.Range = hi - lo
-		q.RMSE = math.Sqrt(sq / float64(q.Samples))
+	}
+	if n := q.Samples - q.Gaps; n > 0 {
+		q.RMSE = math.Sqrt(sq / float64(n))
 	}
 	return q
 }
@@ -144,18 +173,32 @@ func FitBudget(pts []Point, base Options, budget float64) ([]Point, float64) {
 // is within tol of the sample of pts at that time; times with no sample are skipped and not
 // counted. It returns how many were checked and how many were within.
 func Within(pts, knots []Point, times []int64, tol float64) (checked, within int) {
+	return countWithin(pts, times, tol, func(t int64) float64 {
+		return at(knots, sort.Search(len(knots), func(j int) bool { return knots[j].T >= t }), t)
+	})
+}
+
+// WithinLast is Within for last-value reads (ReadLast with lookback): a time where the read
+// finds nothing is not within.
+func WithinLast(pts, knots []Point, times []int64, tol float64, lookback int64) (checked, within int) {
+	return countWithin(pts, times, tol, func(t int64) float64 {
+		j := sort.Search(len(knots), func(j int) bool { return knots[j].T > t })
+		return ReadLast(knots[max(j-1, 0):j], []int64{t}, lookback, nil)[0]
+	})
+}
+
+func countWithin(pts []Point, times []int64, tol float64, read func(int64) float64) (checked, n int) {
 	for _, t := range times {
 		i := sort.Search(len(pts), func(i int) bool { return pts[i].T >= t })
 		if i == len(pts) || pts[i].T != t {
 			continue
 		}
-		j := sort.Search(len(knots), func(j int) bool { return knots[j].T >= t })
 		checked++
-		if math.Abs(at(knots, j, t)-pts[i].V) <= tol {
-			within++
+		if math.Abs(read(t)-pts[i].V) <= tol {
+			n++
 		}
 	}
-	return checked, within
+	return checked, n
 }
 
 // InOrder returns the samples of pts the Compressor accepts or keeps verbatim: those later than

@@ -191,6 +191,30 @@ func SelfMetric(t testing.TB, tel *componenttest.Telemetry, name string) map[str
 	return nil
 }
 
+// RequestsWithOutcome sums the API requests counted with outcome (ok, throttled, auth,
+// error, timeout) over every service, operation and account.
+func RequestsWithOutcome(t testing.TB, tel *componenttest.Telemetry, outcome string) float64 {
+	t.Helper()
+	n := 0.0
+	for k, v := range SelfMetric(t, tel, cloudscrape.MetricAPIRequests) {
+		if strings.Contains(","+k+",", ",outcome="+outcome+",") {
+			n += v
+		}
+	}
+	return n
+}
+
+// SeriesCount is the number of the cloud's series in md (inventory gauges and markers left out).
+func SeriesCount(md pmetric.Metrics) int {
+	n := 0
+	for k := range Points(md) {
+		if !IsInventory(k) {
+			n++
+		}
+	}
+	return n
+}
+
 func byAttrs[N int64 | float64](dps []metricdata.DataPoint[N]) map[string]float64 {
 	out := make(map[string]float64, len(dps))
 	for _, dp := range dps {

@@ -1,0 +1,5 @@
+package gcpreceiver
+
+import "go.uber.org/zap"
+
+var nopLogger = zap.NewNop()
