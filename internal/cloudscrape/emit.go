@@ -1,6 +1,7 @@
 package cloudscrape
 
 import (
+	"math"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -117,10 +118,16 @@ func (b *batch) markers(plan *Plan, ts pcommon.Timestamp) {
 }
 
 // series writes the points of q that st has not emitted before, staging them in st.
-func (b *batch) series(st *State, q *Query, samples []Sample) (emitted, dups int) {
+func (b *batch) series(st *State, q *Query, samples []Sample) (emitted, dups, invalid int) {
 	counter := q.Metric.Kind == canonical.Counter
 	var dps pmetric.NumberDataPointSlice
 	for _, s := range samples {
+		if counter && (math.IsNaN(s.V) || math.IsInf(s.V, 0)) {
+			// A non-finite amount would make the running total NaN or Inf for good, and the
+			// checkpoint unwritable (JSON has neither).
+			invalid++
+			continue
+		}
 		v, start, ok := st.Accept(q.Key, s.T, s.V, counter)
 		if !ok {
 			dups++
@@ -144,7 +151,7 @@ func (b *batch) series(st *State, q *Query, samples []Sample) (emitted, dups int
 		putAttrs(dp.Attributes(), q.Attrs)
 		emitted++
 	}
-	return emitted, dups
+	return emitted, dups, invalid
 }
 
 // stamp is a poll's time as a data point timestamp.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,7 @@ type fakeTarget struct {
 	mu         sync.Mutex
 	fetchErr   error // returned by the next Fetch
 	queryErr   error // set on the counter's result of the next Fetch
+	counterNaN bool  // the next Fetch answers the counter with NaN
 	starts     []time.Time
 	resets     int
 	fetchCalls int
@@ -98,6 +100,12 @@ func (t *fakeTarget) Fetch(_ context.Context, qs []Query, start, end time.Time) 
 	if t.queryErr != nil {
 		out[1] = Result{Err: t.queryErr}
 		t.queryErr = nil
+	}
+	if t.counterNaN {
+		for j := range out[1].Samples {
+			out[1].Samples[j].V = math.NaN()
+		}
+		t.counterNaN = false
 	}
 	return out, nil
 }
@@ -203,6 +211,62 @@ func TestQueryErrorKeepsTheWindowOpen(t *testing.T) {
 	if status != "success/=1 failed/InternalError=0" {
 		t.Errorf("status = %q", status)
 	}
+}
+
+// TestNonFiniteCounterValuesAreRefused: a counter answered with NaN must not poison its running
+// total (nor the checkpoint, which JSON cannot hold NaN in): those samples are dropped, the
+// window stays open, and the next poll continues the total from where it was.
+func TestNonFiniteCounterValuesAreRefused(t *testing.T) {
+	ft := &fakeTarget{account: "111", region: "r1"}
+	h := newLoopHarness(t, testConfig(), ft)
+	if err := h.r.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := h.counterValues()
+	h.now = h.now.Add(5 * time.Minute)
+	ft.counterNaN = true
+	if err := h.r.Poll(context.Background()); !errors.Is(err, ErrNotFinite) {
+		t.Fatalf("poll with NaN counter values returned %v, want ErrNotFinite", err)
+	}
+	if got := h.counterValues(); len(got) != 0 {
+		t.Fatalf("emitted %v for NaN answers", got)
+	}
+	h.now = h.now.Add(5 * time.Minute)
+	if err := h.r.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := h.counterValues()
+	if len(before) == 0 || len(after) != 10 {
+		t.Fatalf("%d points before, %d after the NaN poll; want some and the 10 minutes since", len(before), len(after))
+	}
+	// Each sample adds 1: the total goes on from the last value before the NaN poll.
+	for i, v := range after {
+		if want := before[len(before)-1] + float64(i+1); v != want {
+			t.Errorf("point %d after the NaN poll = %v, want %v", i, v, want)
+		}
+	}
+}
+
+// counterValues returns the network counter's values consumed since the last call, in order.
+func (h *loopHarness) counterValues() []float64 {
+	var out []float64
+	for _, md := range h.sink.AllMetrics() {
+		rms := md.ResourceMetrics()
+		for i := 0; i < rms.Len(); i++ {
+			ms := rms.At(i).ScopeMetrics().At(0).Metrics()
+			for j := 0; j < ms.Len(); j++ {
+				if ms.At(j).Name() != canonical.NetworkIO.Name {
+					continue
+				}
+				dps := ms.At(j).Sum().DataPoints()
+				for k := 0; k < dps.Len(); k++ {
+					out = append(out, dps.At(k).DoubleValue())
+				}
+			}
+		}
+	}
+	h.sink.Reset()
+	return out
 }
 
 // TestFetchFailureKeepsInventory: when the metrics API fails, the inventory and the unsupported

@@ -67,8 +67,11 @@ func (r *Receiver) pollTarget(ctx context.Context, t *target, now time.Time, rep
 		if i >= len(results) {
 			break
 		}
-		n, d := b.series(st, &qs[i], results[i].Samples)
+		n, d, bad := b.series(st, &qs[i], results[i].Samples)
 		emitted, dups = emitted+n, dups+d
+		if results[i].Err == nil && bad > 0 {
+			results[i].Err = fmt.Errorf("%w: %d of %d", ErrNotFinite, bad, len(results[i].Samples))
+		}
 		if results[i].Err != nil && queryErr == nil {
 			queryErr = fmt.Errorf("query %s: %w", qs[i].Key, results[i].Err)
 		}

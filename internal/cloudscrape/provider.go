@@ -2,6 +2,7 @@ package cloudscrape
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/mcobs/mcobs/internal/canonical"
@@ -142,6 +143,10 @@ type Sample struct {
 	T time.Time
 	V float64
 }
+
+// ErrNotFinite is a query's error when the API answered a counter with NaN or an infinity:
+// those samples are dropped, and the window stays open for the next poll to ask again.
+var ErrNotFinite = errors.New("counter values that are not finite")
 
 // Result is one query's answer.
 type Result struct {
