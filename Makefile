@@ -87,7 +87,7 @@ test-go:
 	MCOBS_BIN_DIR=$(BIN) MCOBS_E2E=required $(GOTEST) -race -count=1 -timeout 20m $(RACE_ROOT_PKGS)
 
 # After test-go, which has already run each target's committed seed corpus as plain tests.
-test-fuzz: ## Fuzz each parser of outside input for FUZZTIME (10s) per target; prints executions per target.
+test-fuzz: ## Fuzz each parser of outside input for FUZZTIME (100000x) executions per target; prints them.
 	GO=$(GO) scripts/test-fuzz.sh
 
 test-distribution: build ## Build a third-party distribution (core, otlp, our aws receiver, debug) from its own manifest, and run it.
