@@ -3,50 +3,18 @@ package azurereceiver
 import (
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/mcobs/mcobs/internal/canonical"
+	"github.com/mcobs/mcobs/internal/cloudscrape/cloudscrapetest"
 	"github.com/mcobs/mcobs/receivers/azurereceiver/internal/metadata"
 )
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := func(id component.ID, check func(*Config), wantErrs ...string) {
-		t.Helper()
-		cfg := createDefaultConfig()
-		sub, err := cm.Sub(id.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sub.Unmarshal(cfg); err != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
-		err = confmap.Validate(cfg)
-		if len(wantErrs) == 0 {
-			if err != nil {
-				t.Fatalf("%s: Validate() = %v", id, err)
-			}
-			check(cfg.(*Config))
-			return
-		}
-		if err == nil {
-			t.Fatalf("%s: Validate() = nil, want errors", id)
-		}
-		for _, w := range wantErrs {
-			if n := strings.Count(err.Error(), w); n != 1 {
-				t.Errorf("%s: error names %q %d times, want once:\n%v", id, w, n, err)
-			}
-		}
-	}
+	f := cloudscrapetest.ConfigCases[*Config](t, filepath.Join("testdata", "config.yaml"), createDefaultConfig)
 	// The minimum: one subscription, the default credential chain, every mapped type.
 	f(component.NewID(metadata.Type), func(c *Config) {
 		if c.Auth.Mode != AuthDefault || !slices.Equal(c.ResourceTypes, canonical.Azure.Namespaces()) || len(c.ResourceTypes) != 5 || c.Period != time.Minute || c.MaxBackfill != 3*time.Hour {
