@@ -159,16 +159,21 @@ func (set *anomalySet) addAzure(seed int64, f *AzureFleet, cfg AnomalyConfig, st
 		if len(c) == 0 {
 			continue
 		}
-		h := hashOf(seed, "azure-anomaly", n)
-		s := c[int(mix(h^1)%uint64(len(c)))]
-		a := Anomaly{
-			Cloud: "azure", Kind: t.kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
-			MetricName: s.MetricName, Dimensions: []Dimension{}, Resource: s.Resource,
-			Start: start.Add(time.Duration(unit(mix(h^2))*float64(cfg.Window/time.Minute)) * time.Minute),
-		}
-		shape(&a, h)
-		set.add(a)
+		set.placeOn("azure", t.kind, c, hashOf(seed, "azure-anomaly", n), start, cfg.Window)
 	}
+}
+
+// placeOn adds an anomaly of a kind on one of the candidate series, chosen, started within the
+// window after start and shaped by the hash h: how the clouds other than AWS place theirs.
+func (set *anomalySet) placeOn(cloud, kind string, cands []Series, h uint64, start time.Time, window time.Duration) {
+	s := cands[int(mix(h^1)%uint64(len(cands)))]
+	a := Anomaly{
+		Cloud: cloud, Kind: kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
+		MetricName: s.MetricName, Dimensions: []Dimension{}, Resource: s.Resource,
+		Start: start.Add(time.Duration(unit(mix(h^2))*float64(window/time.Minute)) * time.Minute),
+	}
+	shape(&a, h)
+	set.add(a)
 }
 
 // apply adds the anomalies of a series to a value at a minute; falls marks metrics of what

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -327,27 +326,13 @@ func (f *AzureFleet) Subscription(id string) (AzureSubscription, bool) {
 
 // VMsOf returns the VMs of a subscription and region sorted by id; an empty region means all.
 func (f *AzureFleet) VMsOf(sub, region string) []*AzureVM {
-	var out []*AzureVM
-	for _, vm := range f.VMs {
-		if vm.Subscription == sub && (region == "" || vm.Location == region) {
-			out = append(out, vm)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
-	return out
+	return ofSubscription(f.VMs, func(vm *AzureVM) (string, string, string) { return vm.ID, vm.Subscription, vm.Location }, sub, region)
 }
 
 // PostgresOf returns the PostgreSQL servers of a subscription and region sorted by id; an
 // empty region means all.
 func (f *AzureFleet) PostgresOf(sub, region string) []*AzurePostgres {
-	var out []*AzurePostgres
-	for _, pg := range f.PostgresServers {
-		if pg.Subscription == sub && (region == "" || pg.Location == region) {
-			out = append(out, pg)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
-	return out
+	return ofSubscription(f.PostgresServers, func(pg *AzurePostgres) (string, string, string) { return pg.ID, pg.Subscription, pg.Location }, sub, region)
 }
 
 // AzureMetric describes one metric the simulator serves for an Azure resource type.

@@ -457,14 +457,6 @@ func (set *anomalySet) addGCP(seed int64, f *GCPFleet, cfg AnomalyConfig, start 
 		if len(cands) == 0 {
 			continue
 		}
-		h := hashOf(seed, "gcp-anomaly", n)
-		s := cands[int(mix(h^1)%uint64(len(cands)))]
-		a := Anomaly{
-			Cloud: "gcp", Kind: t.kind, Account: s.Account, Region: s.Region, Namespace: s.Namespace,
-			MetricName: s.MetricName, Dimensions: []Dimension{}, Resource: s.Resource,
-			Start: start.Add(time.Duration(unit(mix(h^2))*float64(cfg.Window/time.Minute)) * time.Minute),
-		}
-		shape(&a, h)
-		set.add(a)
+		set.placeOn("gcp", t.kind, cands, hashOf(seed, "gcp-anomaly", n), start, cfg.Window)
 	}
 }

@@ -59,6 +59,28 @@ func splitOf(mp *canonical.Mapping) (dimension, value string) {
 	return "", ""
 }
 
+// mapped is what every resource of a platform is asked for under a canonical name, worked out
+// once per plan: the mapping, its data point attributes (shared, read only) and its split.
+type mapped struct {
+	mp               *canonical.Mapping
+	attrs            []cloudscrape.Attr
+	dimension, value string
+}
+
+func mappedOf(platform string) []mapped {
+	var out []mapped
+	for i := range canonical.Azure.Mappings {
+		mp := &canonical.Azure.Mappings[i]
+		if mp.Platform != platform {
+			continue
+		}
+		m := mapped{mp: mp, attrs: cloudscrape.MappingAttrs(mp)}
+		m.dimension, m.value = splitOf(mp)
+		out = append(out, m)
+	}
+	return out
+}
+
 // plan is a query per resource and mapped metric of its type, and per selected native
 // metric and aggregation, in resource order.
 func plan(inv *cloudscrape.Inventory, selection map[string]MetricSelection) []cloudscrape.Query {
@@ -67,22 +89,34 @@ func plan(inv *cloudscrape.Inventory, selection map[string]MetricSelection) []cl
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	// Azure compares resource types without case.
+	selected := make(map[string]MetricSelection, len(selection))
+	for typ, sel := range selection {
+		selected[strings.ToLower(typ)] = sel
+	}
+	byPlatform := map[string][]mapped{}
 	var qs []cloudscrape.Query
 	for _, id := range ids {
 		r := inv.Resources[id]
-		rid := r.Attrs[canonical.AttrCloudResourceID]
-		for _, mp := range canonical.Azure.Mappings {
-			if mp.Platform != r.Platform {
-				continue
-			}
-			n := native{region: r.Attrs[canonical.AttrCloudRegion], namespace: mp.Namespace, resourceID: rid, mapping: &mp}
-			key := id + "|" + mp.Native + "|" + mp.Statistic
-			if n.dimension, n.value = splitOf(&mp); n.dimension != "" {
-				key += "|" + n.dimension + "=" + n.value
-			}
-			qs = append(qs, cloudscrape.Query{Resource: id, Key: key, Metric: mp.Metric, Attrs: cloudscrape.MappingAttrs(&mp), Native: n})
+		ms, ok := byPlatform[r.Platform]
+		if !ok {
+			ms = mappedOf(r.Platform)
+			byPlatform[r.Platform] = ms
 		}
-		qs = append(qs, nativeQueries(id, r, selection)...)
+		if len(ms) == 0 {
+			continue
+		}
+		rid, region := r.Attrs[canonical.AttrCloudResourceID], r.Attrs[canonical.AttrCloudRegion]
+		for _, m := range ms {
+			n := native{region: region, namespace: m.mp.Namespace, resourceID: rid, mapping: m.mp, dimension: m.dimension, value: m.value}
+			key := id + "|" + m.mp.Native + "|" + m.mp.Statistic
+			if m.dimension != "" {
+				key += "|" + m.dimension + "=" + m.value
+			}
+			qs = append(qs, cloudscrape.Query{Resource: id, Key: key, Metric: m.mp.Metric, Attrs: m.attrs, Native: n})
+		}
+		typ := ms[0].mp.Namespace
+		qs = append(qs, nativeQueries(id, typ, region, rid, selected[strings.ToLower(typ)])...)
 	}
 	return qs
 }
@@ -90,37 +124,23 @@ func plan(inv *cloudscrape.Inventory, selection map[string]MetricSelection) []cl
 // nativeQueries are the selected metrics of a resource's type under native names: each
 // aggregation of an unmapped metric, and each aggregation of a mapped one other than its
 // mapping's.
-func nativeQueries(id string, r *cloudscrape.Resource, selection map[string]MetricSelection) []cloudscrape.Query {
-	typ := ""
-	for _, mp := range canonical.Azure.Mappings {
-		if mp.Platform == r.Platform {
-			typ = mp.Namespace
-			break
-		}
-	}
-	var sel MetricSelection
-	for k, v := range selection {
-		if strings.EqualFold(k, typ) {
-			sel = v
-		}
-	}
+func nativeQueries(id, typ, region, resourceID string, sel MetricSelection) []cloudscrape.Query {
 	aggs := sel.Aggregations
 	if len(aggs) == 0 {
 		aggs = []string{"Average"}
 	}
 	var qs []cloudscrape.Query
 	for _, name := range sel.Names {
-		mapped := canonical.Azure.ForNative(typ, name)
+		canon := canonical.Azure.ForNative(typ, name)
 		for _, agg := range aggs {
-			if slices.ContainsFunc(mapped, func(mp *canonical.Mapping) bool { return mp.Statistic == agg }) {
+			if slices.ContainsFunc(canon, func(mp *canonical.Mapping) bool { return mp.Statistic == agg }) {
 				continue
 			}
 			m := canonical.Metric{Name: nativeName(typ, name), Description: "Azure Monitor " + typ + " " + name}
 			qs = append(qs, cloudscrape.Query{
 				Resource: id, Key: id + "|" + name + "|" + agg, Metric: m,
-				Attrs: []cloudscrape.Attr{{Key: canonical.AttrNativeStatistic, Value: agg}},
-				Native: native{region: r.Attrs[canonical.AttrCloudRegion], namespace: typ, resourceID: r.Attrs[canonical.AttrCloudResourceID],
-					name: name, aggregation: agg},
+				Attrs:  []cloudscrape.Attr{{Key: canonical.AttrNativeStatistic, Value: agg}},
+				Native: native{region: region, namespace: typ, resourceID: resourceID, name: name, aggregation: agg},
 			})
 		}
 	}

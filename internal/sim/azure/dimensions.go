@@ -71,11 +71,7 @@ func splitTimeSeries(s *sim.Simulator, split []sim.Series, q batchQuery, first, 
 				sum[i] = sum[i].Merge(ws[i])
 			}
 		}
-		data := []dataPoint{}
-		for _, w := range sum {
-			data = append(data, point(w, aggs))
-		}
-		return []timeSeries{{MetadataValues: []any{}, Data: data}}
+		return []timeSeries{{MetadataValues: []any{}, Data: points(sum, aggs)}}
 	}
 	out := []timeSeries{}
 	for _, ser := range split {
@@ -83,13 +79,9 @@ func splitTimeSeries(s *sim.Simulator, split []sim.Series, q batchQuery, first, 
 		if !q.split.keeps(v) {
 			continue
 		}
-		data := []dataPoint{}
-		for _, w := range s.Windows(ser, first, q.period, end, now) {
-			data = append(data, point(w, aggs))
-		}
 		out = append(out, timeSeries{
 			MetadataValues: []any{map[string]any{"name": localizable{ser.Dimensions[0].Name, ser.Dimensions[0].Name}, "value": v}},
-			Data:           data,
+			Data:           points(s.Windows(ser, first, q.period, end, now), aggs),
 		})
 	}
 	return out

@@ -144,20 +144,13 @@ func (srv *server) resourceValues(q batchQuery, id string, now time.Time) resour
 		if q.interval == "FULL" {
 			first, end = q.start.Truncate(time.Minute), q.end.Truncate(time.Minute)
 		}
-		windows := func(ser sim.Series) []dataPoint {
-			data := []dataPoint{}
-			for _, w := range srv.sim.Windows(ser, first, q.period, end, now) {
-				data = append(data, point(w, aggs))
-			}
-			return data
-		}
 		var series []timeSeries
 		ser, ok := srv.fleet.Series(id, m.Name)
 		if split := srv.fleet.SplitSeries(id, m.Name); !ok && len(split) > 0 {
 			ser = split[0]
 			series = splitTimeSeries(srv.sim, split, q, first, end, now, aggs)
 		} else {
-			series = []timeSeries{{MetadataValues: []any{}, Data: windows(ser)}}
+			series = []timeSeries{{MetadataValues: []any{}, Data: points(srv.sim.Windows(ser, first, q.period, end, now), aggs)}}
 		}
 		out.ResourceRegion, out.ResourceID = ser.Region, ser.Resource
 		out.Value = append(out.Value, metricJSON{
@@ -167,6 +160,15 @@ func (srv *server) resourceValues(q batchQuery, id string, now time.Time) resour
 		})
 	}
 	return out
+}
+
+// points are a series' data entries, one per window (never null: Azure sends [] for none).
+func points(ws []sim.Window, aggs []string) []dataPoint {
+	data := make([]dataPoint, 0, len(ws))
+	for _, w := range ws {
+		data = append(data, point(w, aggs))
+	}
+	return data
 }
 
 func point(w sim.Window, aggs []string) dataPoint {
